@@ -1,0 +1,1 @@
+"""NATS JetStream broker, stream provisioning, transactional outbox relay, consumer dedup, header propagation."""

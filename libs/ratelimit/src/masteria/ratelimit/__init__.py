@@ -1,0 +1,1 @@
+"""Redis GCRA rate limiter."""

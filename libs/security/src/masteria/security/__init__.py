@@ -1,0 +1,1 @@
+"""AES-256-GCM secret boxes, internal tokens and webhook signatures."""

@@ -1,0 +1,1 @@
+"""AI agents, knowledge bases, lead scoring."""

@@ -1,0 +1,1 @@
+"""Contacts, conversations, inbox, lead board and analytics read models."""

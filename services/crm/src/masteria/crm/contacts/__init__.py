@@ -1,0 +1,1 @@
+"""Contacts keyed by E.164 number."""

@@ -1,0 +1,1 @@
+"""Conversations and messages across channels: the shared inbox."""

@@ -1,0 +1,154 @@
+"""Recording inbound messages: contact on first contact, thread, message, events, all in one unit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from masteria.contracts.contacts import ContactCreated, ContactSource
+from masteria.contracts.content import preview as preview_of
+from masteria.contracts.conversations import ConversationOpened, Direction, MessageStored
+from masteria.contracts.envelope import Envelope
+from masteria.contracts.ids import uuid7
+from masteria.contracts.messages import InboundMessage
+from masteria.crm.contacts.phones import InvalidPhoneNumber, to_e164
+from masteria.crm.contacts.repository import ensure_contacts
+from masteria.crm.inbox import repository
+from masteria.crm.tables import processed_events
+from masteria.messaging.consuming import Received, consume_span
+from masteria.messaging.dedup import claim_events
+from masteria.messaging.outbox import Outbox
+from masteria.observability.logging import get_logger
+
+log = get_logger(__name__)
+CONSUMER = "crm-inbound"
+SOURCE = "masteria/crm"
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """An inbound message with the fields the inbox needs, normalised."""
+
+    received: Received
+    message: InboundMessage
+    phone: str
+
+
+async def record_inbound(
+    session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, items: list[Received], default_region: str
+) -> int:
+    """Store one tenant's share of a batch; returns how many messages were new."""
+    fresh = await claim_events(session, processed_events, CONSUMER, tenant_id, [r.envelope.id for r in items])
+    incoming = [i for r in items if r.envelope.id in fresh and (i := _normalise(r, default_region))]
+    if not incoming:
+        return 0
+    contact_ids, new_contacts = await ensure_contacts(
+        session, tenant_id, {i.phone: i.message.sender.display_name for i in incoming}
+    )
+    first_at: dict[repository.ThreadKey, datetime] = {}
+    for i in incoming:
+        key = _thread_key(i, contact_ids)
+        first_at[key] = min(first_at.get(key, i.message.sent_at), i.message.sent_at)
+    thread_ids, new_threads = await repository.ensure_conversations(session, tenant_id, first_at)
+    rows = [_message_row(i, tenant_id, thread_ids[_thread_key(i, contact_ids)]) for i in incoming]
+    inserted = await repository.insert_messages(session, rows)
+    stored = [(i, row) for i, row in zip(incoming, rows, strict=True) if row["id"] in inserted]
+    await repository.bump_conversations(session, _bumps(stored))
+    await outbox.write(
+        session,
+        _events(
+            outbox, tenant_id, stored=stored, contact_ids=contact_ids, new_contacts=new_contacts,
+            thread_ids=thread_ids, new_threads=new_threads,
+        ),
+    )
+    return len(stored)
+
+
+def _normalise(received: Received, default_region: str) -> _Incoming | None:
+    message = received.envelope.data
+    if not isinstance(message, InboundMessage):
+        return None
+    try:
+        phone = to_e164(message.sender.address, default_region)
+    except InvalidPhoneNumber:
+        log.warning("inbound message from an invalid number skipped", external_id=message.external_id)
+        return None
+    return _Incoming(received, message, phone)
+
+
+def _thread_key(i: _Incoming, contact_ids: dict[str, uuid.UUID]) -> repository.ThreadKey:
+    return (contact_ids[i.phone], i.message.channel.value, i.message.channel_account_id)
+
+
+def _message_row(i: _Incoming, tenant_id: uuid.UUID, conversation_id: uuid.UUID) -> dict[str, Any]:
+    return {
+        "id": uuid7(),
+        "tenant_id": tenant_id,
+        "conversation_id": conversation_id,
+        "direction": Direction.INBOUND.value,
+        "channel": i.message.channel.value,
+        "external_id": i.message.external_id,
+        "content": i.message.content.model_dump(mode="json"),
+        "preview": preview_of(i.message.content),
+        "sender_name": i.message.sender.display_name,
+        "occurred_at": i.message.sent_at,
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _bumps(stored: list[tuple[_Incoming, dict[str, Any]]]) -> list[dict[str, Any]]:
+    per_thread: dict[uuid.UUID, dict[str, Any]] = {}
+    for _, row in stored:
+        bump = per_thread.setdefault(
+            row["conversation_id"],
+            {"b_id": row["conversation_id"], "b_unread": 0, "b_at": row["occurred_at"], "b_preview": row["preview"]},
+        )
+        bump["b_unread"] += 1
+        if row["occurred_at"] >= bump["b_at"]:
+            bump["b_at"], bump["b_preview"] = row["occurred_at"], row["preview"]
+    return list(per_thread.values())
+
+
+def _events(
+    outbox: Outbox,
+    tenant_id: uuid.UUID,
+    *,
+    stored: list[tuple[_Incoming, dict[str, Any]]],
+    contact_ids: dict[str, uuid.UUID],
+    new_contacts: set[str],
+    thread_ids: dict[repository.ThreadKey, uuid.UUID],
+    new_threads: set[repository.ThreadKey],
+) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    announced: set[object] = set()
+    for i, row in stored:
+        cause = i.received.envelope
+        contact_id, key = contact_ids[i.phone], _thread_key(i, contact_ids)
+        # Each event is staged inside the message's span, so its trace continues downstream.
+        with consume_span(CONSUMER, i.received):
+            payloads: list[Any] = []
+            if i.phone in new_contacts and i.phone not in announced:
+                announced.add(i.phone)
+                payloads.append(ContactCreated(
+                    contact_id=contact_id, phone=i.phone, name=i.message.sender.display_name,
+                    source=ContactSource.INBOUND, created_at=row["created_at"],
+                ))
+            if key in new_threads and key not in announced:
+                announced.add(key)
+                payloads.append(ConversationOpened(
+                    conversation_id=thread_ids[key], contact_id=contact_id, channel=i.message.channel,
+                    channel_account_id=i.message.channel_account_id, opened_at=row["occurred_at"],
+                ))
+            payloads.append(MessageStored(
+                conversation_id=row["conversation_id"], message_id=row["id"], contact_id=contact_id,
+                direction=Direction.INBOUND, channel=i.message.channel, external_id=i.message.external_id,
+                content_kind=i.message.content.kind, preview=row["preview"][:280], occurred_at=row["occurred_at"],
+            ))
+            rows.extend(
+                outbox.row(Envelope.wrap(p, tenant=tenant_id, source=SOURCE, caused_by=cause)) for p in payloads
+            )
+    return rows

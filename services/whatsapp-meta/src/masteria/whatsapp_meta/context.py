@@ -1,0 +1,39 @@
+"""What the adapter keeps beside the shared runtime: its Graph client and number cache."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from masteria.runtime.problems import Problem
+from masteria.runtime.service import Service, service_of
+from masteria.security.secretbox import SecretBox
+from masteria.whatsapp_meta.graph import GraphClient
+from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
+from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
+
+
+@dataclass
+class MetaContext:
+    """Per-process collaborators, created at start-up."""
+
+    settings: WhatsAppMetaSettings
+    graph: GraphClient | None
+    directory: NumberDirectory
+
+
+def meta_of(request: Request) -> MetaContext:
+    """The adapter's context for a request."""
+    context: MetaContext = request.app.state.meta
+    return context
+
+
+def box_of(service: Service) -> SecretBox:
+    """The secret box, or a clear error when the keyring is not configured."""
+    if service.secret_box is None:
+        raise Problem(503, "Secrets not configured", "set MASTERIA_SECRET_KEYS for this service")
+    return service.secret_box
+
+
+__all__ = ["MetaContext", "box_of", "meta_of", "service_of"]

@@ -1,0 +1,1 @@
+"""Cloud API phone numbers a tenant connects."""

@@ -1,0 +1,1 @@
+"""Meta's webhook: subscription check, signature, normalisation, dedup by wamid."""
