@@ -1,0 +1,1 @@
+"""Event envelope, payloads, subjects and stream definitions shared by every service."""
