@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from faststream.nats import NatsBroker, PullSub
-from faststream.nats.message import NatsMessage
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.nats.annotations import NatsMessage
 
 from masteria.contracts.streams import CRM_INBOUND
 from masteria.crm.inbox.service import CONSUMER, record_inbound
 from masteria.crm.settings import CrmSettings
-from masteria.messaging.consuming import by_tenant, decode_batch
+from masteria.messaging.consuming import by_tenant, decode_batch, raw_batch_decoder
 from masteria.observability.metrics import EVENTS_CONSUMED
 from masteria.persistence.tenancy import set_tenant
 from masteria.runtime.service import Service
@@ -20,9 +20,10 @@ def register(service: Service, settings: CrmSettings) -> None:
 
     @broker.subscriber(
         CRM_INBOUND.filter_subject or "",
-        stream=CRM_INBOUND.stream,
+        stream=JStream(CRM_INBOUND.stream, declare=False),  # provisioned by the runtime, not here
         durable=CRM_INBOUND.durable,
         pull_sub=PullSub(batch_size=settings.inbound_batch_size, timeout=settings.inbound_batch_timeout_s, batch=True),
+        decoder=raw_batch_decoder,
         description="Records every customer message in the tenant's inbox.",
     )
     async def on_inbound(bodies: list[bytes], message: NatsMessage) -> None:
