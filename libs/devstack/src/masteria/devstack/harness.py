@@ -86,9 +86,9 @@ async def running_service(name: str, build: Callable[[], _Service]) -> AsyncIter
         await service.stop()
 
 
-async def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.02) -> Any:
-    """Poll an async or sync predicate until it returns a truthy value, or fail after ``timeout``."""
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(predicate: Callable[[], Any], *, within: float = 10.0, interval: float = 0.02) -> Any:
+    """Poll an async or sync predicate until it returns a truthy value, or fail after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = predicate()
         if asyncio.iscoroutine(result):
@@ -96,5 +96,5 @@ async def wait_for(predicate: Callable[[], Any], *, timeout: float = 10.0, inter
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"condition not met within {timeout}s")
+            raise TimeoutError(f"condition not met within {within}s")
         await asyncio.sleep(interval)
