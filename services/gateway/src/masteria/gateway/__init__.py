@@ -1,0 +1,1 @@
+"""Public HTTP edge: auth, tenants, API keys, OAuth, proxy to services, aggregated OpenAPI."""

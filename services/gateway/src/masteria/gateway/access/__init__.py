@@ -1,0 +1,1 @@
+"""Who is calling: session cookie or API key, CSRF, coarse authorization."""

@@ -1,0 +1,1 @@
+"""API keys for partners: issue once, store a hash, check scopes."""

@@ -1,0 +1,1 @@
+"""Users, passwords, sign-up, login and browser sessions."""

@@ -1,0 +1,1 @@
+"""Sign-in with Google and Facebook (OAuth 2.0 code flow)."""

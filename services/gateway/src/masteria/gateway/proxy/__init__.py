@@ -1,0 +1,1 @@
+"""Routing of resource families to the owning services, webhooks, aggregated OpenAPI."""
