@@ -1,0 +1,71 @@
+"""Control API for the Meta stand-in: numbers (the tenant's dashboard) and the ledger of sends."""
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from masteria.sandbox.context import Context, SandboxContext
+from masteria.sandbox.meta.schemas import NumberRegistration
+from masteria.sandbox.meta.state import SimulatedNumber
+
+router = APIRouter(prefix="/_sandbox/meta", tags=["sandbox: meta"])
+
+
+def number_or_404(ctx: SandboxContext, phone_number_id: str) -> SimulatedNumber:
+    """The registered number, or 404 for the control API's caller."""
+    number = ctx.meta.get(phone_number_id)
+    if number is None:
+        raise HTTPException(404, f"unknown phone_number_id {phone_number_id!r}")
+    return number
+
+
+@router.post("/numbers", status_code=status.HTTP_201_CREATED)
+async def register_number(body: NumberRegistration, ctx: Context) -> dict[str, Any]:
+    """Register (or replace) a number; with a verify_token, run Meta's subscription handshake."""
+    number = SimulatedNumber(**body.model_dump())
+    # Registered even when the handshake fails, so tests can still aim signed traffic at a bad receiver.
+    ctx.meta.register(number)
+    answer: dict[str, Any] = {
+        "phone_number_id": number.phone_number_id,
+        "verified": None,
+        "status_code": None,
+    }
+    if body.verify_token is not None:
+        result = await ctx.deliverer.verify_subscription(number.webhook_url, body.verify_token)
+        answer.update(verified=result.verified, status_code=result.status_code)
+        if result.error is not None:
+            answer["error"] = result.error
+    return answer
+
+
+@router.get("/numbers")
+async def list_numbers(ctx: Context) -> list[dict[str, Any]]:
+    """Every registered number (secrets included: this is a test double)."""
+    return [asdict(number) for number in ctx.meta.numbers()]
+
+
+@router.get("/numbers/{phone_number_id}")
+async def read_number(phone_number_id: str, ctx: Context) -> dict[str, Any]:
+    """One registered number."""
+    return asdict(number_or_404(ctx, phone_number_id))
+
+
+@router.delete("/numbers/{phone_number_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_number(phone_number_id: str, ctx: Context) -> Response:
+    """Forget a number; its tokens stop working at once."""
+    if not ctx.meta.remove(phone_number_id):
+        raise HTTPException(404, f"unknown phone_number_id {phone_number_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/ledger")
+async def read_ledger(ctx: Context, phone_number_id: str | None = None) -> list[dict[str, Any]]:
+    """Accepted sends, oldest first, optionally for one number."""
+    return [entry.to_json() for entry in ctx.meta.ledger(phone_number_id)]
+
+
+@router.delete("/ledger")
+async def clear_ledger(ctx: Context, phone_number_id: str | None = None) -> dict[str, int]:
+    """Empty the ledger (or one number's part of it)."""
+    return {"deleted": ctx.meta.clear_ledger(phone_number_id)}

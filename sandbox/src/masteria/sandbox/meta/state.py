@@ -1,0 +1,105 @@
+"""In-memory registry of simulated phone numbers and the ledger of accepted sends."""
+
+import hmac
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedNumber:
+    """A phone number as a tenant configures it in Meta's dashboard."""
+
+    phone_number_id: str
+    display_phone_number: str
+    waba_id: str
+    access_token: str
+    app_secret: str
+    webhook_url: str
+    verify_token: str | None = None
+    verified_name: str = "Master IA Sandbox"
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One send the Graph API accepted."""
+
+    monotonic: float
+    wall_time: float
+    phone_number_id: str
+    to: str
+    type: str
+    body: dict[str, Any]
+    wamid: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as the control API returns it."""
+        return asdict(self)
+
+
+@dataclass
+class MetaRegistry:
+    """Numbers and ledger; a lock makes it safe from any thread, and no method awaits."""
+
+    _numbers: dict[str, SimulatedNumber] = field(default_factory=dict)
+    _ledger: list[LedgerEntry] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def register(self, number: SimulatedNumber) -> None:
+        """Add a number, replacing any earlier one with the same id."""
+        with self._lock:
+            self._numbers[number.phone_number_id] = number
+
+    def remove(self, phone_number_id: str) -> bool:
+        """Forget a number; False when it was unknown."""
+        with self._lock:
+            return self._numbers.pop(phone_number_id, None) is not None
+
+    def get(self, phone_number_id: str) -> SimulatedNumber | None:
+        """The number with this id, if registered."""
+        with self._lock:
+            return self._numbers.get(phone_number_id)
+
+    def numbers(self) -> list[SimulatedNumber]:
+        """Every registered number."""
+        with self._lock:
+            return list(self._numbers.values())
+
+    def authenticate(self, phone_number_id: str, token: str | None) -> SimulatedNumber | None:
+        """The number when `token` is its access token, else None."""
+        number = self.get(phone_number_id)
+        if number is None or token is None or not _same(token, number.access_token):
+            return None
+        return number
+
+    def record_send(
+        self, phone_number_id: str, to: str, msg_type: str, body: dict[str, Any], wamid: str
+    ) -> LedgerEntry:
+        """Append an accepted send to the ledger."""
+        entry = LedgerEntry(time.monotonic(), time.time(), phone_number_id, to, msg_type, body, wamid)
+        with self._lock:
+            self._ledger.append(entry)
+        return entry
+
+    def ledger(self, phone_number_id: str | None = None) -> list[LedgerEntry]:
+        """Accepted sends in order, optionally for one number."""
+        with self._lock:
+            entries = list(self._ledger)
+        if phone_number_id is None:
+            return entries
+        return [e for e in entries if e.phone_number_id == phone_number_id]
+
+    def clear_ledger(self, phone_number_id: str | None = None) -> int:
+        """Drop ledger entries (all, or one number's) and say how many went."""
+        with self._lock:
+            before = len(self._ledger)
+            if phone_number_id is None:
+                self._ledger.clear()
+            else:
+                self._ledger[:] = [e for e in self._ledger if e.phone_number_id != phone_number_id]
+            return before - len(self._ledger)
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
