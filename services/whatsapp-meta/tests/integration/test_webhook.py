@@ -60,7 +60,7 @@ async def post(meta: RunningService, body: bytes, secret: str = APP_SECRET, **he
     )
 
 
-async def published_for(tenant: uuid.UUID, expect: int, timeout: float = 5.0) -> list[Any]:
+async def published_for(tenant: uuid.UUID, expect: int, within: float = 5.0) -> list[Any]:
     """Everything JetStream holds on the tenant's inbound subject."""
     nc = await nats.connect(ensure_infra().nats_url)
     try:
@@ -70,7 +70,7 @@ async def published_for(tenant: uuid.UUID, expect: int, timeout: float = 5.0) ->
             config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL), ordered_consumer=True,
         )
         got: list[Any] = []
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             try:
                 got.append(await sub.next_msg(timeout=max(0.05, min(0.3, deadline - time.monotonic()))))
@@ -112,7 +112,7 @@ async def test_signed_text_is_published_once_with_tenant_and_trace(
     assert msg.headers["Nats-Msg-Id"] == str(envelope.id)
     assert msg.headers["masteria-tenant"] == str(tenant)
     assert msg.headers["traceparent"].split("-")[1] == trace_id, "the trace must follow the message onto NATS"
-    await wait_for(lambda: _outbox_empty(database), timeout=5)
+    await wait_for(lambda: _outbox_empty(database), within=5)
 
 
 async def _outbox_empty(database: ScratchDatabase) -> bool:
@@ -127,7 +127,7 @@ async def test_wrong_signature_is_401_and_publishes_nothing(
     response = await post(meta, webhook(number["phone_number_id"], "wamid.FORGED"), secret="not-the-app-secret")
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
-    assert await published_for(tenant, expect=0, timeout=1.0) == []
+    assert await published_for(tenant, expect=0, within=1.0) == []
 
 
 async def test_malformed_body_is_400_and_unknown_number_is_acknowledged(meta: RunningService) -> None:
@@ -145,7 +145,8 @@ async def test_verify_handshake_echoes_the_challenge_only_for_our_token(
     number = await register(meta, issuer, uuid.uuid4())
     ok = await meta.client.get("/webhooks/whatsapp-meta", params={
         "hub.mode": "subscribe", "hub.verify_token": number["verify_token"], "hub.challenge": "1158201444"})
-    assert ok.status_code == 200 and ok.text == "1158201444"
+    assert ok.status_code == 200
+    assert ok.text == "1158201444"
     wrong = await meta.client.get("/webhooks/whatsapp-meta", params={
         "hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"})
     assert wrong.status_code == 403
@@ -159,7 +160,8 @@ async def test_secrets_are_sealed_and_other_tenants_see_no_numbers(
     conn = await asyncpg.connect(asyncpg_dsn(database.admin_url))
     try:
         row = await conn.fetchrow("SELECT * FROM whatsapp_meta.phone_numbers WHERE id = $1", uuid.UUID(number["id"]))
-        assert TOKEN not in str(dict(row)) and APP_SECRET not in str(dict(row))
+        assert TOKEN not in str(dict(row))
+        assert APP_SECRET not in str(dict(row))
     finally:
         await conn.close()
     app = await asyncpg.connect(asyncpg_dsn(database.app_url))

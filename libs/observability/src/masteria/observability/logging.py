@@ -50,7 +50,7 @@ def configure_logging(service: str, *, level: str = "INFO", json: bool = True) -
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Per-request access lines and per-message broker lines drown the signal and cost throughput.
-    for noisy in ("uvicorn.access", "faststream", "faststream.access", "nats"):
+    for noisy in ("uvicorn.access", "faststream", "faststream.access", "nats", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from masteria.contracts.streams import ALL_STREAMS, ConsumerSpec, StreamSpec
+from masteria.messaging.batch_consumer import BatchConsumer, BatchHandler
 from masteria.messaging.broker import create_broker
 from masteria.messaging.outbox import Outbox, OutboxRelay
 from masteria.messaging.provisioning import ensure_consumers, ensure_streams
@@ -39,6 +40,7 @@ from masteria.security.secretbox import SecretBox
 
 log = get_logger(__name__)
 Hook = Callable[["Service"], Awaitable[None]]
+HandlerFactory = Callable[["Service"], BatchHandler]
 
 
 @dataclass
@@ -50,6 +52,8 @@ class Service:
     outbox_table: Table | None = None
     streams: list[StreamSpec] = field(default_factory=lambda: list(ALL_STREAMS))
     consumers: list[ConsumerSpec] = field(default_factory=list)
+    # Hot-path consumers: (durable consumer, handler built once the engines are open).
+    batch_consumers: list[tuple[ConsumerSpec, HandlerFactory]] = field(default_factory=list)
     routers: list[APIRouter] = field(default_factory=list)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
@@ -72,6 +76,7 @@ class Service:
     redis: aioredis.Redis = field(init=False)
     js: JetStreamContext = field(init=False)
     relay: OutboxRelay | None = field(init=False, default=None)
+    running_consumers: list[BatchConsumer] = field(init=False, default_factory=list)
 
     def _build_http(self) -> FastAPI:
         app = FastAPI(title=f"Master IA {self.name}", version="1", lifespan=self._lifespan)
@@ -106,10 +111,14 @@ class Service:
         await self.broker.connect()
         self.js = self.broker.config.connection_state.stream
         await ensure_streams(self.js, self.streams)
-        await ensure_consumers(self.js, self.consumers)
+        await ensure_consumers(self.js, [*self.consumers, *(spec for spec, _ in self.batch_consumers)])
         for hook in self.on_start:
             await hook(self)
         await self.broker.start()
+        for spec, make_handler in self.batch_consumers:
+            consumer = BatchConsumer(self.js, spec, make_handler(self))
+            await consumer.start()
+            self.running_consumers.append(consumer)
         if self.outbox_table is not None:
             self.relay = OutboxRelay(self.sessions, self.outbox_table, self.js, service=self.name)
             self.relay.start()
@@ -119,6 +128,8 @@ class Service:
     async def stop(self) -> None:
         """Stop taking work, then close engines."""
         self.ready = False
+        for consumer in self.running_consumers:
+            await consumer.stop()
         for hook in self.on_stop:
             await hook(self)
         if self.relay:

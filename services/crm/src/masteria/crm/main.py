@@ -15,8 +15,10 @@ NAME = "crm"
 def build_service(settings: CrmSettings | None = None) -> Service:
     """The service with its routes, consumer and outbox."""
     settings = settings or CrmSettings()
-    service = Service(
-        name=NAME, settings=settings, outbox_table=outbox, consumers=[CRM_INBOUND], routers=[inbox_router]
+    return Service(
+        name=NAME,
+        settings=settings,
+        outbox_table=outbox,
+        routers=[inbox_router],
+        batch_consumers=[(CRM_INBOUND, handlers.inbound_handler(settings))],
     )
-    handlers.register(service, settings)
-    return service

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.problems import Problem
 from masteria.runtime.service import Service, service_of
 from masteria.security.secretbox import SecretBox
 from masteria.whatsapp_meta.graph import GraphClient
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
+from masteria.whatsapp_meta.webhooks.service import Recorded, WebhookItems
 
 
 @dataclass
@@ -21,6 +23,7 @@ class MetaContext:
     settings: WhatsAppMetaSettings
     graph: GraphClient | None
     directory: NumberDirectory
+    committer: GroupCommitter[WebhookItems, Recorded]
 
 
 def meta_of(request: Request) -> MetaContext:

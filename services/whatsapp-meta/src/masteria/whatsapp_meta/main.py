@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.whatsapp_meta.context import MetaContext
 from masteria.whatsapp_meta.graph import GraphClient
@@ -12,6 +13,7 @@ from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.tables import outbox
 from masteria.whatsapp_meta.webhooks.routes import router as webhook_router
 from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
+from masteria.whatsapp_meta.webhooks.service import record_in
 
 NAME = "whatsapp-meta"
 
@@ -28,13 +30,18 @@ def build_service(settings: WhatsAppMetaSettings | None = None) -> Service:
         if svc.secret_box is None:
             raise RuntimeError("MASTERIA_SECRET_KEYS is required: numbers' secrets are sealed with it")
         graph = GraphClient(http, settings.graph_url, settings.graph_version)
+        assert svc.outbox is not None
+        committer = GroupCommitter(svc.sessions, record_in(svc.outbox))
+        committer.start()
         svc.http.state.meta = MetaContext(
             settings=settings,
             graph=graph if settings.verify_number_on_register else None,
             directory=NumberDirectory(svc.sessions, svc.secret_box, settings.number_cache_ttl_s),
+            committer=committer,
         )
 
-    async def close_http(_: Service) -> None:
+    async def close_http(svc: Service) -> None:
+        await svc.http.state.meta.committer.stop()
         await http.aclose()
 
     service.on_start.append(attach_context)

@@ -24,7 +24,7 @@ async def ensure_contacts(
     created = {
         r.phone: r.id
         for r in await session.execute(
-            insert(contacts).values(rows).on_conflict_do_nothing().returning(contacts.c.id, contacts.c.phone)
+            insert(contacts).on_conflict_do_nothing().returning(contacts.c.id, contacts.c.phone), rows
         )
     }
     missing = [p for p in names_by_phone if p not in created]

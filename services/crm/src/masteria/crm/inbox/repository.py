@@ -31,8 +31,8 @@ async def ensure_conversations(
         for k, at in first_at.items()
     ]
     cols = (conversations.c.id, conversations.c.contact_id, conversations.c.channel, conversations.c.channel_account_id)
-    stmt = insert(conversations).values(rows).on_conflict_do_nothing().returning(*cols)
-    opened = {(r.contact_id, r.channel, r.channel_account_id): r.id for r in await session.execute(stmt)}
+    stmt = insert(conversations).on_conflict_do_nothing().returning(*cols)
+    opened = {(r.contact_id, r.channel, r.channel_account_id): r.id for r in await session.execute(stmt, rows)}
     missing = [k for k in first_at if k not in opened]
     existing: dict[ThreadKey, uuid.UUID] = {}
     if missing:
@@ -51,8 +51,8 @@ async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     """Insert messages; a provider id seen before is skipped. Returns the ids really inserted."""
     if not rows:
         return set()
-    stmt = insert(messages).values(rows).on_conflict_do_nothing().returning(messages.c.id)
-    return set((await session.execute(stmt)).scalars())
+    stmt = insert(messages).on_conflict_do_nothing().returning(messages.c.id)
+    return set((await session.execute(stmt, rows)).scalars())
 
 
 async def bump_conversations(session: AsyncSession, bumps: list[dict[str, Any]]) -> None:

@@ -14,10 +14,7 @@ async def claim_receipts(session: AsyncSession, tenant_id: uuid.UUID, keys: list
     """Record the keys; returns those never received before (Meta's duplicates are dropped here)."""
     if not keys:
         return set()
-    stmt = (
-        insert(InboundReceipt)
-        .values([{"tenant_id": tenant_id, "key": key} for key in dict.fromkeys(keys)])
-        .on_conflict_do_nothing()
-        .returning(InboundReceipt.key)
-    )
-    return set((await session.execute(stmt)).scalars())
+    table = InboundReceipt.__table__
+    stmt = insert(table).on_conflict_do_nothing().returning(table.c.key)
+    rows = [{"tenant_id": tenant_id, "key": key} for key in dict.fromkeys(keys)]
+    return set((await session.execute(stmt, rows)).scalars())

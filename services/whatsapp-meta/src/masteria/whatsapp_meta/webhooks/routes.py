@@ -27,12 +27,13 @@ async def receive(request: Request) -> dict[str, object]:
     svc = service_of(request)
     if svc.outbox is None:
         raise Problem(503, "Not ready", "the outbox is not configured")
+    meta = meta_of(request)
     accepted = await service.accept(
         await request.body(),
         request.headers.get("x-hub-signature-256"),
-        sessions=svc.sessions,
-        directory=meta_of(request).directory,
+        directory=meta.directory,
         outbox=svc.outbox,
+        committer=meta.committer,
     )
     return {
         "status": "accepted",

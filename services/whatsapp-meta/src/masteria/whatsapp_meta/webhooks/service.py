@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from masteria.contracts.envelope import Envelope, Payload
 from masteria.messaging.outbox import Outbox
 from masteria.observability.logging import get_logger
-from masteria.persistence.tenancy import system_session, tenant_session
+from masteria.persistence.group_commit import GroupCommitter
+from masteria.persistence.tenancy import set_tenant, system_session
 from masteria.runtime.problems import Problem
 from masteria.security.webhook_signatures import verify_meta_signature
 from masteria.whatsapp_meta.numbers import repository as numbers
@@ -28,11 +30,9 @@ log = get_logger(__name__)
 SOURCE = "masteria/whatsapp-meta"
 
 
-@dataclass
-class _TenantBatch:
-    """What one POST brings for one tenant, keyed by the receipt that deduplicates it."""
-
-    items: dict[str, Payload] = field(default_factory=dict)
+# What one POST brings, per tenant: outbox rows keyed by the receipt that deduplicates them.
+WebhookItems = dict[uuid.UUID, dict[str, dict[str, Any]]]
+Recorded = tuple[int, int]  # published, duplicates
 
 
 @dataclass(frozen=True)
@@ -68,9 +68,9 @@ async def accept(
     raw: bytes,
     signature: str | None,
     *,
-    sessions: async_sessionmaker[AsyncSession],
     directory: NumberDirectory,
     outbox: Outbox,
+    committer: GroupCommitter[WebhookItems, Recorded],
 ) -> Accepted:
     """Verify and record a webhook; nothing is published unless all of it is accepted."""
     body = parse_body(raw)
@@ -83,31 +83,51 @@ async def accept(
     if not known:
         return Accepted(0, 0, unknown)
     check_signature(raw, signature, known)
-    published = duplicates = 0
-    for tenant_id, batch in _by_tenant(body, known).items():
-        async with tenant_session(sessions, tenant_id) as session:
-            fresh = await claim_receipts(session, tenant_id, list(batch.items))
-            envelopes: list[Envelope[Any]] = [
-                Envelope.wrap(payload, tenant=tenant_id, source=SOURCE)
-                for key, payload in batch.items.items()
-                if key in fresh
-            ]
-            await outbox.add_many(session, envelopes)
-        published += len(envelopes)
-        duplicates += len(batch.items) - len(envelopes)
+    # Rows are built here, inside the request's span, so the trace context they carry is this request's.
+    items = {
+        tenant_id: {
+            key: outbox.row(Envelope.wrap(payload, tenant=tenant_id, source=SOURCE)) for key, payload in by_key.items()
+        }
+        for tenant_id, by_key in _by_tenant(body, known).items()
+    }
+    published, duplicates = await committer.submit(items)
     return Accepted(published, duplicates, unknown)
 
 
-def _by_tenant(body: WebhookBody, known: dict[str, KnownNumber]) -> dict[uuid.UUID, _TenantBatch]:
+def record_in(outbox: Outbox) -> Callable[[AsyncSession, list[WebhookItems]], Awaitable[list[Recorded]]]:
+    """The group-commit work: claim every item's receipt, stage the new ones, answer per webhook."""
+
+    async def record(session: AsyncSession, webhooks: list[WebhookItems]) -> list[Recorded]:
+        counts = [[0, 0] for _ in webhooks]
+        rows = []
+        for tenant_id in dict.fromkeys(t for items in webhooks for t in items):
+            await set_tenant(session, tenant_id)
+            keys = [key for items in webhooks for key in items.get(tenant_id, {})]
+            fresh = await claim_receipts(session, tenant_id, keys)
+            for index, items in enumerate(webhooks):
+                for key, row in items.get(tenant_id, {}).items():
+                    if key in fresh:
+                        fresh.discard(key)  # the first webhook to bring a key publishes it
+                        rows.append(row)
+                        counts[index][0] += 1
+                    else:
+                        counts[index][1] += 1
+        await outbox.write(session, rows)
+        return [(published, duplicates) for published, duplicates in counts]
+
+    return record
+
+
+def _by_tenant(body: WebhookBody, known: dict[str, KnownNumber]) -> dict[uuid.UUID, dict[str, Payload]]:
     received_at = datetime.now(UTC)
-    batches: dict[uuid.UUID, _TenantBatch] = defaultdict(_TenantBatch)
+    batches: dict[uuid.UUID, dict[str, Payload]] = defaultdict(dict)
     for entry in body.entry:
         for change in entry.changes:
             value = change.value
             number = known.get(value.metadata.phone_number_id) if value.metadata else None
             if change.field != "messages" or number is None:
                 continue
-            items = batches[number.tenant_id].items
+            items = batches[number.tenant_id]
             for message in normalize.inbound_messages(value, number, received_at):
                 items[message.external_id] = message
             items.update(normalize.status_changes(value, number))
