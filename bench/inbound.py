@@ -14,8 +14,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-
 from jetstream_raw import raw_jetstream_rates
+
 from masteria.devstack.postgres import asyncpg_dsn
 from masteria.e2e.clients import Sandbox, SandboxNumber
 from masteria.e2e.stack import RunningStack, running_stack

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -17,10 +18,8 @@ async def raw_jetstream_rates(nats_url: str, count: int = 20_000, window: int = 
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     stream = "BENCH_RAW"
-    try:
+    with contextlib.suppress(nats.js.errors.NotFoundError):
         await js.delete_stream(stream)
-    except nats.js.errors.NotFoundError:
-        pass
     await js.add_stream(StreamConfig(name=stream, subjects=["bench.raw"], storage="file"))
     started = time.perf_counter()
     for offset in range(0, count, window):

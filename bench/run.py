@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from inbound import run_inbound_benchmarks  # noqa: E402
+from inbound import run_inbound_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
