@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -169,3 +170,24 @@ async def test_another_tenant_gets_404_and_raw_sql_sees_nothing(
         assert not await conn.fetchval("SELECT rolbypassrls FROM pg_roles WHERE rolname = current_user")
     finally:
         await conn.close()
+
+
+async def test_the_producers_trace_continues_into_the_events_crm_publishes(
+    crm: RunningService, issuer: InternalTokenIssuer
+) -> None:
+    tenant, account = uuid.uuid4(), uuid.uuid4()
+    env = inbound(tenant, account, "wamid.traced", "rastreada")
+    trace_id = uuid.uuid4().hex
+    nc = await nats.connect(ensure_infra().nats_url)
+    try:
+        js = nc.jetstream()
+        stored = await js.subscribe(f"message.stored.{tenant}", ordered_consumer=True)
+        await js.publish(subject_for(env), env.model_dump_json().encode(), headers={
+            "Nats-Msg-Id": str(env.id), "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+        event = await stored.next_msg(timeout=10)
+    finally:
+        await nc.close()
+    assert event.headers["traceparent"].split("-")[1] == trace_id
+    decoded = json.loads(event.data)
+    assert decoded["causationid"] == str(env.id)
+    assert decoded["correlationid"] == str(env.correlationid)

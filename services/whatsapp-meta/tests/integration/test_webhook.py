@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import time
@@ -194,3 +195,22 @@ async def test_registration_needs_an_admin_and_valid_fields(meta: RunningService
     assert invalid.json()["errors"][0]["field"] == "phone_number_id"
     anonymous = await meta.client.get("/api/v1/whatsapp/phone-numbers")
     assert anonymous.status_code == 401
+
+
+async def test_concurrent_webhooks_share_transactions_and_each_gets_its_own_answer(
+    meta: RunningService, issuer: InternalTokenIssuer
+) -> None:
+    tenant = uuid.uuid4()
+    number = await register(meta, issuer, tenant)
+    pnid = number["phone_number_id"]
+    same = webhook(pnid, "wamid.SAME")
+    bodies = [same] * 10 + [webhook(pnid, f"wamid.C{i}") for i in range(40)]
+    responses = await asyncio.gather(*(post(meta, body) for body in bodies))
+    assert all(r.status_code == 200 for r in responses)
+    same_answers = sorted(r.json()["published"] for r in responses[:10])
+    assert same_answers == [0] * 9 + [1], "exactly one of the ten copies is published"
+    assert all(r.json()["published"] == 1 for r in responses[10:])
+    published = await published_for(tenant, expect=41)
+    assert sorted(decode_envelope(m.data).data.external_id for m in published) == sorted(
+        ["wamid.SAME", *(f"wamid.C{i}" for i in range(40))]
+    )
