@@ -19,7 +19,7 @@ from .paths import Layout, repo_root
 from .secrets_file import DevSecrets
 from .stack import StackConfig, migrate_all, process_specs
 
-DEMO_EMAIL = os.environ.get("MASTERIA_DEMO_EMAIL", "demo@masteria.local")
+DEMO_EMAIL = os.environ.get("MASTERIA_DEMO_EMAIL", "demo@masteria.app")
 DEMO_PASSWORD = os.environ.get("MASTERIA_DEMO_PASSWORD", "demo-password-123")
 DEMO_TENANT = "Demo Master IA"
 

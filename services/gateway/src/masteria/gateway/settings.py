@@ -90,7 +90,7 @@ class GatewaySettings(ServiceSettings):
 
     # The devstack reads MASTERIA_DEMO_*: both spellings work, so `make up` and the CLI agree.
     demo_email: str = Field(
-        "demo@masteria.local", validation_alias=AliasChoices("GATEWAY_DEMO_EMAIL", "MASTERIA_DEMO_EMAIL")
+        "demo@masteria.app", validation_alias=AliasChoices("GATEWAY_DEMO_EMAIL", "MASTERIA_DEMO_EMAIL")
     )
     demo_password: str = Field(
         DEV_DEMO_PASSWORD, validation_alias=AliasChoices("GATEWAY_DEMO_PASSWORD", "MASTERIA_DEMO_PASSWORD")
