@@ -7,8 +7,7 @@ Create Date: 2026-11-27
 
 from alembic import op
 
-from masteria.messaging.tables import messaging_tables_sql
-from masteria.persistence.rls import tenant_rls_sql
+from masteria.messaging.tables import messaging_schema_sql
 
 revision = "0001"
 down_revision = None
@@ -18,11 +17,7 @@ S = "ai_engine"
 
 
 def upgrade() -> None:
-    for statement in messaging_tables_sql(S):
-        op.execute(statement)
-    for statement in tenant_rls_sql(S, "processed_events"):
-        op.execute(statement)
-    for statement in tenant_rls_sql(S, "outbox", allow_system=True):
+    for statement in messaging_schema_sql(S):
         op.execute(statement)
 
 

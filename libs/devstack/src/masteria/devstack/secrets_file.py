@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from masteria.security.internal_token import generate_keypair
+from masteria.security.secretbox import generate_key
 
 from .paths import var_dir
 
@@ -27,15 +25,8 @@ class DevSecrets:
     @classmethod
     def generate(cls) -> DevSecrets:
         """Fresh secrets (tests use these, never the developer's)."""
-        key = Ed25519PrivateKey.generate()
-        private = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        ).decode()
-        public = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
-        aes = base64.b64encode(os.urandom(32)).decode()
-        return cls(f"dev1:{aes}", private, public, secrets.token_urlsafe(24))
+        private, public = generate_keypair()
+        return cls(f"dev1:{generate_key()}", private, public, secrets.token_urlsafe(24))
 
     @classmethod
     def load_or_create(cls, path: Path | None = None) -> DevSecrets:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Column, DateTime, LargeBinary, MetaData, PrimaryKeyConstraint, Table, Text, Uuid, func
 from sqlalchemy.dialects.postgresql import JSONB
 
+from masteria.persistence.rls import tenant_rls_sql
+
 
 def outbox_table(metadata: MetaData) -> Table:
     """Rows written in the business transaction and published by the relay after commit."""
@@ -49,4 +51,13 @@ def messaging_tables_sql(schema: str) -> list[str]:
             tenant_id uuid NOT NULL,
             processed_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (consumer, event_id))""",
+    ]
+
+
+def messaging_schema_sql(schema: str) -> list[str]:
+    """Both tables with their RLS: the relay drains every tenant's outbox (system context)."""
+    return [
+        *messaging_tables_sql(schema),
+        *tenant_rls_sql(schema, "processed_events"),
+        *tenant_rls_sql(schema, "outbox", allow_system=True),
     ]
