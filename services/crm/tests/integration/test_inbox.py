@@ -191,3 +191,34 @@ async def test_the_producers_trace_continues_into_the_events_crm_publishes(
     decoded = json.loads(event.data)
     assert decoded["causationid"] == str(env.id)
     assert decoded["correlationid"] == str(env.correlationid)
+
+
+async def test_search_finds_by_name_number_or_last_message_and_treats_wildcards_literally(
+    crm: RunningService, issuer: InternalTokenIssuer
+) -> None:
+    tenant, account = uuid.uuid4(), uuid.uuid4()
+    people = [("+5511911110001", "Joana Prado", "quero o boleto"), ("+5511922220002", "Carlos", "100% certo"),
+              ("+5511933330003", "Bia", "obrigada")]
+    await publish(*(
+        Envelope.wrap(InboundMessage(
+            channel=Channel.WHATSAPP_META, external_id=f"wamid.s{i}", channel_account_id=account,
+            business_address="+5511900000000", sender=Sender(address=phone, display_name=name),
+            content=TextContent(body=text), sent_at=T0 + timedelta(seconds=i), received_at=T0),
+            tenant=tenant, source="t")
+        for i, (phone, name, text) in enumerate(people)
+    ))
+
+    async def three() -> Any:
+        page = await conversations(crm, issuer, tenant)
+        return page if len(page["items"]) == 3 else None
+
+    await wait_for(three)
+
+    async def names(q: str) -> list[str]:
+        return [c["contact"]["name"] for c in (await conversations(crm, issuer, tenant, q=q))["items"]]
+
+    assert await names("joana") == ["Joana Prado"]
+    assert await names("2222") == ["Carlos"]
+    assert await names("boleto") == ["Joana Prado"]
+    assert await names("100%") == ["Carlos"]
+    assert await names("%") == ["Carlos"], "a % typed by the user is a character, not a wildcard"

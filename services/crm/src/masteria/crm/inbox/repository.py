@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, func, select, tuple_, update
+from sqlalchemy import Row, bindparam, case, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,9 +80,14 @@ async def bump_conversations(session: AsyncSession, bumps: list[dict[str, Any]])
 
 
 async def conversation_page(
-    session: AsyncSession, *, limit: int, after: tuple[datetime, uuid.UUID] | None, status: str | None
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: tuple[datetime, uuid.UUID] | None,
+    status: str | None,
+    query: str | None = None,
 ) -> list[Row[Any]]:
-    """Threads newest first, each with its contact."""
+    """Threads newest first, each with its contact; ``query`` matches name, number or last message."""
     c = conversations.c
     stmt = (
         select(conversations, contacts.c.phone.label("contact_phone"), contacts.c.name.label("contact_name"))
@@ -93,7 +99,22 @@ async def conversation_page(
         stmt = stmt.where(tuple_(c.last_message_at, c.id) < tuple_(*after))
     if status is not None:
         stmt = stmt.where(c.status == status)
+    if query:
+        pattern = f"%{_escape_like(query)}%"
+        # Only something typed like a phone number searches numbers: "100%" is text, not a phone.
+        digits = "".join(ch for ch in query if ch.isdigit()) if _PHONE_LIKE.fullmatch(query) else ""
+        matches = [contacts.c.name.ilike(pattern, escape="\\"), c.last_message_preview.ilike(pattern, escape="\\")]
+        if digits:
+            matches.append(contacts.c.phone.like(f"%{digits}%"))
+        stmt = stmt.where(or_(*matches))
     return list((await session.execute(stmt)).all())
+
+
+_PHONE_LIKE = re.compile(r"[\d\s()+.-]+")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def conversation_by_id(session: AsyncSession, conversation_id: uuid.UUID) -> Row[Any] | None:

@@ -53,11 +53,14 @@ async def list_conversations(
     limit: Limit = 50,
     cursor: str | None = None,
     status: Literal["open", "pending", "closed"] | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Name, number or last message text")] = None,
 ) -> Page[ConversationOut]:
-    """The tenant's conversations, most recent activity first."""
+    """The tenant's conversations, most recent activity first, optionally filtered by ``q``."""
     svc = service_of(request)
     async with tenant_session(svc.sessions, identity.tenant_id) as session:
-        rows = await repository.conversation_page(session, limit=limit + 1, after=_keyset(cursor), status=status)
+        rows = await repository.conversation_page(
+            session, limit=limit + 1, after=_keyset(cursor), status=status, query=(q or "").strip() or None
+        )
     page, more = rows[:limit], len(rows) > limit
     next_cursor = encode_cursor([page[-1].last_message_at.isoformat(), str(page[-1].id)]) if more else None
     return Page[ConversationOut](items=[_conversation(r) for r in page], next_cursor=next_cursor)
