@@ -11,8 +11,10 @@ from typing import Any
 
 import asyncpg
 import httpx
+import nats
 import pytest
 import redis.asyncio as aioredis
+from nats.js import JetStreamContext
 
 from masteria.gateway.main import build_service
 from masteria.gateway.settings import GatewaySettings
@@ -145,12 +147,32 @@ async def gateway(database: Database, upstream: FakeUpstream, sandbox: str | Non
         },
         auth_rate_ip_per_min=100_000,
         auth_burst_ip=100_000,
+        # Live events: fast heartbeats and access checks, so tests wait fractions of a second.
+        events_heartbeat_s=0.3,
+        events_recheck_s=0.3,
         **_oauth_settings(sandbox),
     )
     service = build_service(settings)
     await service.start()
     yield Gateway(service, public, settings)
     await service.stop()
+
+
+@pytest.fixture(scope="session")
+async def gateway_url(gateway: Gateway) -> AsyncIterator[str]:
+    """The same running gateway on a real socket, for what ASGITransport cannot do (streaming)."""
+    server = BackgroundServer(gateway.service.http, lifespan="off")
+    await server.start()
+    yield server.url
+    await server.stop()
+
+
+@pytest.fixture(scope="session")
+async def jetstream(gateway: Gateway) -> AsyncIterator[JetStreamContext]:
+    """A separate NATS connection, as another service publishing its events would have."""
+    connection = await nats.connect(nats_url())
+    yield connection.jetstream()
+    await connection.close()
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from masteria.gateway.access.refresh import SessionCookieRefresh
 from masteria.gateway.api_keys.routes import router as api_keys_router
+from masteria.gateway.dashboard.routes import build_router as dashboard_router
 from masteria.gateway.errors import install_headered_problems
+from masteria.gateway.events.routes import router as events_router
 from masteria.gateway.identity.routes import router as identity_router
 from masteria.gateway.oauth.routes import router as oauth_router
 from masteria.gateway.proxy.docs_routes import router as docs_router
@@ -31,8 +33,10 @@ def _private_key(settings: GatewaySettings) -> str:
 def build_service(settings: GatewaySettings | None = None) -> Service:
     """The gateway, ready for ``runner.run`` or for tests (``service.start()`` / ``stop()``)."""
     settings = settings or GatewaySettings()
-    # Own routes first: the proxy's catch-all /api/v1/{family} must only see what is left.
-    routers = [identity_router, oauth_router, tenancy_router, api_keys_router, docs_router, proxy_router]
+    # Own routes first: the proxy's catch-all /api/v1/{family} must only see what is left, and the
+    # dashboard's catch-all /{path} (SPA fallback) only what the proxy does not take either.
+    own = [identity_router, oauth_router, tenancy_router, api_keys_router, events_router, docs_router]
+    routers = [*own, proxy_router, dashboard_router(settings.web_dist)]
 
     async def open_state(service: Service) -> None:
         service.http.state.gateway = GatewayState.open(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
@@ -20,7 +21,25 @@ DEFAULT_SERVICE_URLS: dict[str, str] = {
     "crm": "http://127.0.0.1:8107",
 }
 OAUTH_PROVIDERS = ("google", "facebook")
+WEB_DIST_PARTS = ("services", "gateway", "web", "dist")
 DEV_DEMO_PASSWORD = "demo-password-123"  # noqa: S105 - documented development default
+
+
+def find_web_dist(here: Path) -> Path:
+    """The nearest ``services/gateway/web/dist`` above ``here`` (an editable install in the
+    repository), else that path in the source layout, which exists once ``make web`` has run."""
+    here = here.resolve()
+    for ancestor in here.parents:
+        candidate = ancestor.joinpath(*WEB_DIST_PARTS)
+        if candidate.is_dir():
+            return candidate
+    # src/masteria/gateway/settings.py -> services/gateway: the layout of the repository.
+    return here.parents[3] / "web" / "dist"
+
+
+def default_web_dist() -> Path:
+    """Where the dashboard build is looked for when ``GATEWAY_WEB_DIST`` is not set."""
+    return find_web_dist(Path(__file__))
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,13 @@ class GatewaySettings(ServiceSettings):
     upstream_max_connections: int = 200
     openapi_fetch_timeout_s: float = 2.0
     openapi_cache_s: float = 30.0
+
+    # Live events (SSE): a comment line this often keeps proxies from closing an idle stream, and
+    # the caller's credential is checked again this often, so a signed-out or removed member stops.
+    events_heartbeat_s: float = Field(15.0, gt=0)
+    events_recheck_s: float = Field(60.0, gt=0)
+    # The dashboard's Vite build; it may be missing (then `/` says how to build it) or appear later.
+    web_dist: Path = Field(default_factory=default_web_dist)
 
     # The devstack reads MASTERIA_DEMO_*: both spellings work, so `make up` and the CLI agree.
     demo_email: str = Field(

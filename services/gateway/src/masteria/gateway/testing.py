@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from masteria.gateway.settings import GatewaySettings
     from masteria.runtime.service import Service
 
+Lifespan = Literal["auto", "on", "off"]
 DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/masteria"
 
 
@@ -113,8 +114,9 @@ def unique_email(label: str = "user") -> str:
 class BackgroundServer:
     """An ASGI app served by uvicorn inside the test's event loop, on a real socket."""
 
-    def __init__(self, app: FastAPI, port: int | None = None) -> None:
-        self.app, self.port = app, port or free_port()
+    def __init__(self, app: FastAPI, port: int | None = None, *, lifespan: Lifespan = "on") -> None:
+        # lifespan="off" serves an app whose service a fixture already started in-process.
+        self.app, self.port, self.lifespan = app, port or free_port(), lifespan
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -125,7 +127,14 @@ class BackgroundServer:
 
     async def start(self) -> None:
         """Listen, and return once uvicorn says it started."""
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan=self.lifespan,
+            timeout_graceful_shutdown=2,  # an open event stream never ends by itself
+        )
         server = self._server = uvicorn.Server(config)
         self._task = asyncio.create_task(server.serve())
         await wait_for(lambda: server.started, "uvicorn to start")

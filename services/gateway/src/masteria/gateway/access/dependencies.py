@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from fastapi import Request
 
-from masteria.gateway.access.authorize import authorization_problem
+from masteria.gateway.access.authorize import authorization_problem, event_reader_problem
 from masteria.gateway.access.principal import Principal
 from masteria.gateway.access.scopes import SAFE_METHODS
 from masteria.gateway.api_keys import keys
@@ -94,6 +94,14 @@ async def signed_in(request: Request) -> Principal:
     principal = await authenticated(request)
     if principal.kind != "session" or principal.user_id is None:
         raise Problem(403, "Session required", "this endpoint is for signed-in users, not API keys")
+    return principal
+
+
+async def event_reader(request: Request) -> Principal:
+    """A caller allowed to follow its current tenant's live events."""
+    principal = await authenticated(request)
+    if problem := event_reader_problem(principal):
+        raise problem
     return principal
 
 

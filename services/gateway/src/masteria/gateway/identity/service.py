@@ -132,14 +132,17 @@ async def describe(db: AsyncSession, user_id: uuid.UUID, tenant_id: uuid.UUID | 
 
 
 async def authenticate(
-    db: AsyncSession, token: str, now: datetime, *, ttl_s: int, refresh_s: int
+    db: AsyncSession, token: str, now: datetime, *, ttl_s: int, refresh_s: int | None
 ) -> tuple[Principal, bool] | None:
-    """The principal of a live session and whether its expiry slid forward (needs a system transaction)."""
+    """The principal of a live session and whether its expiry slid forward (needs a system transaction).
+
+    ``refresh_s=None`` never slides it: for a check made where no cookie can be re-issued.
+    """
     found = await repo.live_session_with_role(db, digest(token), now)
     if found is None:
         return None
     row, role = found
-    refreshed = now - row.refreshed_at >= timedelta(seconds=refresh_s)
+    refreshed = refresh_s is not None and now - row.refreshed_at >= timedelta(seconds=refresh_s)
     if refreshed:
         await repo.extend_session(db, row.id, now, now + timedelta(seconds=ttl_s))
     principal = Principal(

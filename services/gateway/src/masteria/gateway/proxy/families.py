@@ -17,7 +17,7 @@ FAMILY_OWNERS: dict[str, str] = {
     "voice": "voice",
 }
 # Families the gateway serves itself; API key scopes may name them too.
-GATEWAY_FAMILIES: tuple[str, ...] = ("tenants", "members", "api-keys")
+GATEWAY_FAMILIES: tuple[str, ...] = ("tenants", "members", "api-keys", "events")
 ALL_FAMILIES: tuple[str, ...] = (*GATEWAY_FAMILIES, *FAMILY_OWNERS)
 API_PREFIX = "/api/v1/"
 

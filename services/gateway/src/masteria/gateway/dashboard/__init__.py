@@ -1,0 +1,1 @@
+"""The dashboard's built files (``services/gateway/web/dist``), served at ``/`` with an SPA fallback."""
