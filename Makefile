@@ -10,9 +10,12 @@ TEST_ENV := MASTERIA_REQUIRE_INFRA=1 MASTERIA_VAR_DIR=$(CURDIR)/var/test MASTERI
 BENCH_ENV := MASTERIA_VAR_DIR=$(CURDIR)/var/bench MASTERIA_PG_PORT=55434 MASTERIA_NATS_PORT=14224 \
 	MASTERIA_NATS_MONITOR_PORT=18224 MASTERIA_REDIS_PORT=16381
 SRC_DIRS := $(wildcard libs/*/src) $(wildcard services/*/src) sandbox/src tests/e2e/src
-DEBIAN_PACKAGES := redis-server
+WEB := services/gateway/web
+# redis-server for the engines; chromium (driven by Playwright, never downloaded) and an emoji font
+# for the browser tests and their screenshots.
+DEBIAN_PACKAGES := redis-server chromium fonts-noto-color-emoji
 
-.PHONY: help deps system-deps python-deps up down logs test lint unit integration e2e bench schemas fmt clean
+.PHONY: help deps system-deps python-deps web-deps web api-client up down logs test lint unit integration e2e bench schemas fmt clean
 
 help:
 	@echo "make up      install what is missing and run the whole platform with a demo tenant"
@@ -21,7 +24,7 @@ help:
 	@echo "make test    lint, type checks, unit, integration and end-to-end tests"
 	@echo "make bench   benchmarks (figures printed and written to bench/results/)"
 
-deps: system-deps python-deps
+deps: system-deps python-deps web-deps
 
 system-deps:
 	@missing=""; for pkg in $(DEBIAN_PACKAGES); do \
@@ -34,7 +37,19 @@ python-deps:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
-up: deps
+# npm packages come from the committed lockfile; reinstalled only when the lockfile changed.
+web-deps:
+	@cd $(WEB) && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+
+web: web-deps
+	@cd $(WEB) && npm run --silent build
+
+# The dashboard's API client is generated from the public OpenAPI document, never written by hand.
+api-client: python-deps web-deps
+	$(PY) tools/export_openapi.py
+	cd $(WEB) && npm run --silent generate:api
+
+up: deps web
 	@$(PY) -m masteria.devstack stack up
 
 down:
@@ -43,11 +58,13 @@ down:
 logs:
 	@tail -n 100 -F var/log/stack.log
 
-lint: python-deps
+lint: python-deps web-deps
 	$(PY) -m ruff check .
 	$(PY) -m mypy $(SRC_DIRS) tools
 	$(PY) tools/check_imports.py
 	$(PY) -m masteria.contracts.schemas check
+	$(PY) tools/export_openapi.py --check
+	cd $(WEB) && npm run --silent check:api
 
 schemas: python-deps
 	$(PY) -m masteria.contracts.schemas export
@@ -55,20 +72,21 @@ schemas: python-deps
 fmt: python-deps
 	$(PY) -m ruff check --fix .
 
-unit: python-deps
+unit: python-deps web-deps
 	$(PY) -m pytest -q -m "not integration and not e2e" libs services sandbox tools
+	cd $(WEB) && npm test --silent
 
 integration: deps
 	$(TEST_ENV) $(PY) -m masteria.devstack infra up
 	$(TEST_ENV) $(PY) -m pytest -q -m integration libs services sandbox
 
-e2e: deps
+e2e: deps web
 	$(TEST_ENV) $(PY) -m masteria.devstack infra up
 	$(TEST_ENV) $(PY) -m pytest -q tests/e2e
 
 test: deps lint unit integration e2e
 
-bench: deps
+bench: deps web
 	$(BENCH_ENV) $(PY) -m masteria.devstack infra up
 	$(BENCH_ENV) $(PY) bench/run.py
 

@@ -1,0 +1,110 @@
+import { lazy, Suspense, type ReactNode } from "react";
+import { createBrowserRouter, Navigate, useLocation } from "react-router";
+import { AppShell } from "@/components/AppShell";
+import { PageSkeleton, FullPageSpinner } from "@/components/PageSkeleton";
+import { RouteError } from "@/components/RouteError";
+import { NotFound } from "@/components/NotFound";
+import { safeNext } from "@/lib/utils";
+import { loggedOut, useMe } from "./session";
+
+// Every page is its own chunk: the first load only carries the shell.
+const loaders = {
+  login: () => import("@/features/auth/LoginPage"),
+  signup: () => import("@/features/auth/SignupPage"),
+  inbox: () => import("@/features/inbox/InboxLayout"),
+  thread: () => import("@/features/inbox/ThreadRoute"),
+  inboxIndex: () => import("@/features/inbox/InboxIndex"),
+  soon: () => import("@/features/soon/ComingSoonPage"),
+  settings: () => import("@/features/settings/SettingsLayout"),
+  channels: () => import("@/features/settings/ChannelsPage"),
+  preferences: () => import("@/features/settings/PreferencesPage"),
+};
+const LoginPage = lazy(loaders.login);
+const SignupPage = lazy(loaders.signup);
+const InboxLayout = lazy(loaders.inbox);
+const ThreadRoute = lazy(loaders.thread);
+const InboxIndex = lazy(loaders.inboxIndex);
+const ComingSoonPage = lazy(loaders.soon);
+const SettingsLayout = lazy(loaders.settings);
+const ChannelsPage = lazy(loaders.channels);
+const PreferencesPage = lazy(loaders.preferences);
+
+/** The first page's code is fetched while the session is checked, not after. */
+function preloadFor(path: string): void {
+  const first = path.split("/")[1] ?? "";
+  const wanted: (keyof typeof loaders)[] =
+    first === "" || first === "inbox"
+      ? ["inbox", path.split("/")[2] ? "thread" : "inboxIndex"]
+      : first === "settings"
+        ? ["settings", path.includes("preferences") ? "preferences" : "channels"]
+        : first === "login" || first === "signup"
+          ? [first]
+          : ["soon"];
+  for (const name of wanted) void loaders[name]().catch(() => undefined);
+}
+
+if (typeof window !== "undefined") preloadFor(window.location.pathname);
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { data: me, isPending, isError, refetch } = useMe();
+  const location = useLocation();
+  if (isPending) return <FullPageSpinner />;
+  if (isError) return <RouteError onRetry={() => void refetch()} />;
+  if (!me) {
+    if (loggedOut()) return <Navigate to="/login" replace />;
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+function PublicOnly({ children }: { children: ReactNode }) {
+  const { data: me, isPending } = useMe();
+  const location = useLocation();
+  if (isPending) return <FullPageSpinner />;
+  if (me) return <Navigate to={safeNext(new URLSearchParams(location.search).get("next"))} replace />;
+  return <Suspense fallback={<FullPageSpinner />}>{children}</Suspense>;
+}
+
+const page = (node: ReactNode) => <Suspense fallback={<PageSkeleton />}>{node}</Suspense>;
+
+const soon = (["contacts", "leads", "campaigns", "ai", "voice", "analytics"] as const).map((area) => ({
+  path: area,
+  element: page(<ComingSoonPage area={area} />),
+}));
+
+export const router = createBrowserRouter([
+  { path: "/login", element: <PublicOnly><LoginPage /></PublicOnly>, errorElement: <RouteError /> },
+  { path: "/signup", element: <PublicOnly><SignupPage /></PublicOnly>, errorElement: <RouteError /> },
+  {
+    path: "/",
+    element: (
+      <RequireAuth>
+        <AppShell />
+      </RequireAuth>
+    ),
+    errorElement: <RouteError />,
+    children: [
+      { index: true, element: <Navigate to="/inbox" replace /> },
+      {
+        path: "inbox",
+        element: page(<InboxLayout />),
+        children: [
+          { index: true, element: page(<InboxIndex />) },
+          { path: ":conversationId", element: page(<ThreadRoute />) },
+        ],
+      },
+      ...soon,
+      {
+        path: "settings",
+        element: page(<SettingsLayout />),
+        children: [
+          { index: true, element: <Navigate to="/settings/channels" replace /> },
+          { path: "channels", element: page(<ChannelsPage />) },
+          { path: "preferences", element: page(<PreferencesPage />) },
+        ],
+      },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);

@@ -1,0 +1,197 @@
+import { Inbox, MessageCircle, Search, X } from "lucide-react";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Link, Outlet, useMatch, useNavigate, useSearchParams } from "react-router";
+import { EmptyState } from "@/components/EmptyState";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { useI18n } from "@/i18n";
+import { formatPhone } from "@/i18n/format";
+import { describeError } from "@/lib/errors";
+import { cn } from "@/lib/utils";
+import { ConversationList, type ConversationListHandle, ConversationListSkeleton } from "./ConversationList";
+import { useConversations, usePhoneNumbers } from "./hooks";
+
+const SEARCH_DEBOUNCE_MS = 300;
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.closest("[role=menu]") !== null;
+}
+
+/** What the inbox says when there is nothing to list: connect a number first, or wait for the first customer. */
+function InboxEmpty() {
+  const { m } = useI18n();
+  const numbers = usePhoneNumbers();
+  if (numbers.isPending) return <ConversationListSkeleton rows={4} />;
+  if (!numbers.data?.length) {
+    return (
+      <EmptyState
+        icon={MessageCircle}
+        title={m.inbox.connectTitle}
+        action={
+          <Button asChild>
+            <Link to="/settings/channels">{m.inbox.connectCta}</Link>
+          </Button>
+        }
+      >
+        {m.inbox.connectBody}
+      </EmptyState>
+    );
+  }
+  const list = numbers.data.map((n) => n.label ? `${formatPhone(n.display_phone_number)} (${n.label})` : formatPhone(n.display_phone_number));
+  return (
+    <EmptyState icon={Inbox} title={m.inbox.waitingTitle}>
+      {m.inbox.waitingBody(list.join(", "))}
+    </EmptyState>
+  );
+}
+
+/**
+ * The inbox: the conversation list on the left, the open thread (child route) beside it. On a phone only one
+ * pane shows: the list, or the open thread with a way back.
+ */
+export default function InboxLayout() {
+  const { m } = useI18n();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const q = params.get("q") ?? "";
+  const [text, setText] = useState(q);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const listRef = useRef<ConversationListHandle>(null);
+  const match = useMatch("/inbox/:conversationId");
+  const activeId = match?.params.conversationId;
+  const conversations = useConversations(q);
+  const { items, fetchNextPage, hasNextPage, isFetchingNextPage } = conversations;
+
+  // The URL is the source of truth (shareable, back button); the box follows it when it changes elsewhere.
+  useEffect(() => setText((current) => (current.trim() === q ? current : q)), [q]);
+  useEffect(() => {
+    const value = text.trim();
+    if (value === q) return;
+    const timer = setTimeout(() => {
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          if (value) next.set("q", value);
+          else next.delete("q");
+          return next;
+        },
+        { replace: true },
+      );
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, q, setParams]);
+
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+
+  // Keyboard: "/" searches, J / K open the next / previous conversation.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+      if (event.key === "/") {
+        event.preventDefault();
+        searchRef.current?.focus();
+        return;
+      }
+      if (event.key !== "j" && event.key !== "k") return;
+      if (!items.length) return;
+      const index = items.findIndex((c) => c.id === activeId);
+      const nextIndex = index < 0 ? 0 : Math.min(items.length - 1, Math.max(0, index + (event.key === "j" ? 1 : -1)));
+      const target = items[nextIndex];
+      if (!target || target.id === activeId) return;
+      event.preventDefault();
+      listRef.current?.scrollToIndex(nextIndex);
+      navigate({ pathname: `/inbox/${target.id}`, search: params.toString() ? `?${params}` : "" });
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [items, activeId, navigate, params]);
+
+  const nothingAtAll = !q && !activeId && conversations.isSuccess && items.length === 0;
+  if (nothingAtAll) {
+    return (
+      <div className="relative h-full overflow-auto">
+        <h1 className="sr-only">{m.inbox.title}</h1>
+        <InboxEmpty />
+      </div>
+    );
+  }
+
+  return (
+    <div className="flex h-full min-h-0">
+      <section
+        aria-label={m.inbox.title}
+        className={cn(
+          "flex min-h-0 w-full flex-col border-r md:w-80 md:shrink-0 lg:w-96",
+          activeId ? "hidden md:flex" : "flex",
+        )}
+      >
+        <div className="flex flex-col gap-3 border-b p-3">
+          <h1 className="text-lg font-semibold">{m.inbox.title}</h1>
+          <div className="relative">
+            <Search className="pointer-events-none absolute left-2.5 top-1/2 size-4 -translate-y-1/2 text-muted-foreground" aria-hidden="true" />
+            <Input
+              ref={searchRef}
+              type="search"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === "Escape" && text) {
+                  e.preventDefault();
+                  setText("");
+                }
+              }}
+              placeholder={m.inbox.search}
+              aria-label={m.inbox.searchLabel}
+              aria-keyshortcuts="/"
+              className="pl-8 pr-8 [&::-webkit-search-cancel-button]:hidden"
+              maxLength={100}
+            />
+            {text ? (
+              <button
+                type="button"
+                onClick={() => {
+                  setText("");
+                  searchRef.current?.focus();
+                }}
+                aria-label={m.inbox.clearSearch}
+                className="absolute right-1.5 top-1/2 -translate-y-1/2 rounded-sm p-1 text-muted-foreground hover:text-foreground"
+              >
+                <X className="size-4" aria-hidden="true" />
+              </button>
+            ) : null}
+          </div>
+        </div>
+        {conversations.isPending ? (
+          <div role="status" aria-label={m.app.loading} className="min-h-0 flex-1 overflow-hidden">
+            <ConversationListSkeleton />
+          </div>
+        ) : conversations.isError ? (
+          <div role="alert" className="grid gap-3 p-6 text-center text-sm">
+            <p className="font-medium">{m.inbox.loadError}</p>
+            <p className="text-muted-foreground">{describeError(conversations.error, m)}</p>
+            <Button variant="outline" size="sm" className="mx-auto" onClick={() => void conversations.refetch()}>
+              {m.app.retry}
+            </Button>
+          </div>
+        ) : items.length === 0 ? (
+          <p className="p-6 text-center text-sm text-muted-foreground" role="status">
+            {q ? m.inbox.noResults(q) : m.inbox.waitingTitle}
+          </p>
+        ) : (
+          <ConversationList
+            ref={listRef}
+            items={items}
+            activeId={activeId}
+            hasNextPage={Boolean(hasNextPage)}
+            isFetchingNextPage={isFetchingNextPage}
+            fetchNextPage={loadMore}
+          />
+        )}
+      </section>
+      <div className={cn("min-h-0 min-w-0 flex-1", activeId ? "flex" : "hidden md:flex")}>
+        <Outlet />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,149 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { api, PAGE_SIZE } from "@/api";
+import { notifySessionExpired } from "@/api/client";
+import { keys } from "@/api/keys";
+import { applyLiveEvent, type ConversationPages, type LiveEnvelope, reconcileFirstPage } from "./patch";
+
+export type LiveStatus = "connecting" | "connected" | "reconnecting";
+
+/** The event types the dashboard reacts to (EventSource only delivers named events one listens for). */
+export const LIVE_EVENT_TYPES = [
+  "message.stored",
+  "conversation.opened",
+  "conversation.updated",
+  "contact.created",
+  "contact.updated",
+] as const;
+
+export const EVENTS_URL = "/api/v1/events";
+
+/** The stream's URL, resuming after `lastEventId` when there is one. */
+export function eventsUrl(lastEventId: string): string {
+  return lastEventId ? `${EVENTS_URL}?last_event_id=${encodeURIComponent(lastEventId)}` : EVENTS_URL;
+}
+
+const LiveStatusContext = createContext<LiveStatus>("connecting");
+
+export function useLiveStatus(): LiveStatus {
+  return useContext(LiveStatusContext);
+}
+
+/**
+ * One EventSource for the signed-in tenant (re-opened when the tenant changes). The browser reconnects by
+ * itself and sends Last-Event-ID, so the server replays what was missed; if the browser gives up (the stream
+ * answered an error status), we check the session (a 401 sends the user to sign in) and open a new one with
+ * a growing delay, resuming from the last event id seen.
+ */
+export function LiveEventsProvider({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
+  const client = useQueryClient();
+  const [status, setStatus] = useState<LiveStatus>("connecting");
+
+  useEffect(() => {
+    if (!tenantId || typeof EventSource === "undefined") return;
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let attempts = 0;
+    let stopped = false;
+    let everOpen = false;
+    let lastEventId = "";
+    // Bursts of events become one refetch per query every 100 ms at most.
+    const pending = new Map<string, { queryKey: readonly unknown[]; exact?: boolean }>();
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    const invalidate = (filters: { queryKey: readonly unknown[]; exact?: boolean }) => {
+      pending.set(JSON.stringify(filters), filters);
+      flushTimer ??= setTimeout(() => {
+        flushTimer = undefined;
+        const batch = [...pending.values()];
+        pending.clear();
+        for (const f of batch) void client.invalidateQueries(f);
+      }, 100);
+    };
+    // After a message, the newest page is read again once things calm down (400 ms after the last event,
+    // at least every 2 s during a burst): live patches are optimistic, the server's counts are the truth.
+    const reconciling = new Map<string, { key: readonly unknown[]; timer: ReturnType<typeof setTimeout>; since: number }>();
+    const reconcile = (key: readonly unknown[]) => {
+      const id = JSON.stringify(key);
+      const entry = reconciling.get(id);
+      const since = entry?.since ?? Date.now();
+      if (entry) clearTimeout(entry.timer);
+      const wait = Math.max(0, Math.min(400, since + 2_000 - Date.now()));
+      const timer = setTimeout(() => {
+        reconciling.delete(id);
+        api.conversations({ limit: PAGE_SIZE.conversations }).then(
+          (page) => client.setQueryData<ConversationPages>(key, (data) => reconcileFirstPage(data, page)),
+          () => invalidate({ queryKey: key, exact: true }),
+        );
+      }, wait);
+      reconciling.set(id, { key, timer, since });
+    };
+    const ctx = {
+      tenantId,
+      invalidate,
+      reconcile,
+      fetchNewest: (conversationId: string) => api.messages(conversationId, { limit: PAGE_SIZE.messages }),
+    };
+
+    const onEvent = (event: MessageEvent<string>) => {
+      if (event.lastEventId) lastEventId = event.lastEventId;
+      try {
+        const envelope = JSON.parse(event.data) as LiveEnvelope;
+        if (!envelope.type) envelope.type = event.type;
+        applyLiveEvent(client, envelope, ctx);
+      } catch {
+        /* a malformed event is skipped; the next refetch corrects the view */
+      }
+    };
+
+    const connect = () => {
+      setStatus(everOpen ? "reconnecting" : "connecting");
+      // A new EventSource resumes after the last event seen (?last_event_id); the browser's own reconnects
+      // send the Last-Event-ID header, which the server prefers.
+      const resumeFrom = lastEventId;
+      source = new EventSource(eventsUrl(resumeFrom), { withCredentials: true });
+      let opened = false;
+      source.onopen = () => {
+        if (!opened && !resumeFrom) {
+          // Nothing to resume from: catch up on what may have happened before the stream opened.
+          // A list still loading for the first time is not restarted, only marked stale.
+          void client.invalidateQueries({ queryKey: keys.conversationLists(tenantId) }, { cancelRefetch: false });
+        }
+        opened = true;
+        attempts = 0;
+        everOpen = true;
+        setStatus("connected");
+      };
+      source.onerror = () => {
+        if (!source || stopped) return;
+        if (source.readyState === EventSource.CONNECTING) {
+          setStatus("reconnecting"); // the browser retries by itself, with Last-Event-ID
+          return;
+        }
+        // CLOSED: the browser gave up (an error status). Signed out → sign in again; else retry with backoff.
+        source.close();
+        source = null;
+        setStatus("reconnecting");
+        void api.me().then(
+          (me) => me === null && notifySessionExpired(),
+          () => undefined,
+        );
+        const delay = Math.min(30_000, 1_000 * 2 ** attempts) * (0.75 + Math.random() * 0.5);
+        attempts += 1;
+        retryTimer = setTimeout(() => !stopped && connect(), delay);
+      };
+      source.onmessage = onEvent;
+      for (const type of LIVE_EVENT_TYPES) source.addEventListener(type, onEvent as EventListener);
+    };
+
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearTimeout(flushTimer);
+      reconciling.forEach((entry) => clearTimeout(entry.timer));
+      source?.close();
+    };
+  }, [tenantId, client]);
+
+  return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
+}
