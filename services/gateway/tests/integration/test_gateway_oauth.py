@@ -50,7 +50,7 @@ async def test_new_user_gets_a_personal_tenant(new_client: ClientFactory, provid
     assert me["user"]["email"] == email
     assert me["user"]["email_verified"] is True
     assert me["role"] == "owner"
-    assert me["tenant"]["name"] == "Maria Sandbox's workspace"
+    assert me["tenant"]["name"] == "Empresa de Maria Sandbox"
 
     again = await new_client()
     assert (await _sign_in(again, provider)).status_code == 302

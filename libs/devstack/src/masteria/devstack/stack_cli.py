@@ -51,7 +51,7 @@ def up(base_port: int = 8000) -> int:
     step("demo tenant")
     _ensure_demo_user(config.gateway_url)
     print(f"\nMaster IA is up in {time.perf_counter() - started:.1f}s\n")
-    print(f"  Gateway (API)     : {config.gateway_url}")
+    print(f"  Dashboard and API : {config.gateway_url}")
     print(f"  API reference     : {config.gateway_url}/api/v1/docs")
     print(f"  Provider sandbox  : {config.url('sandbox')}")
     print(f"  Log in with       : {DEMO_EMAIL} / {DEMO_PASSWORD}")

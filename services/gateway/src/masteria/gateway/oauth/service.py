@@ -17,7 +17,8 @@ async def _new_user(db: AsyncSession, profile: ExternalProfile, email: str) -> U
     user = await users.add_user(
         db, User(email=email, name=profile.name[:200], password_hash=None, email_verified=profile.email_verified)
     )
-    tenant = await create_tenant(db, user.id, f"{profile.name[:180]}'s workspace")
+    # In Portuguese: the platform's first users are Brazilian businesses.
+    tenant = await create_tenant(db, user.id, f"Empresa de {profile.name[:180]}")
     user.last_tenant_id = tenant.id
     return user
 
