@@ -100,6 +100,9 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         while True:
+            # Clear before the batch, not after: a commit that lands while a batch is in flight must
+            # find the flag set, or its rows wait for the next poll (measured: 0.5 s latency tails).
+            self._wakeup.clear()
             try:
                 published = await self.publish_batch()
             except Exception:  # the relay must outlive a database or NATS outage
@@ -108,7 +111,6 @@ class OutboxRelay:
                 published = 0
                 await asyncio.sleep(self.idle_poll_s)
             if published < self.batch_size:
-                self._wakeup.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self.idle_poll_s)
 
