@@ -63,11 +63,3 @@ def consume_span(consumer: str, item: Received) -> Iterator[None]:
     ):
         yield
 
-
-async def raw_batch_decoder(message: Any) -> Any:
-    """A FastStream decoder that hands a batch handler the raw bodies.
-
-    The envelope is decoded once, by :func:`decode_batch` with its typed registry, instead of
-    FastStream parsing JSON into dicts first.
-    """
-    return message.body

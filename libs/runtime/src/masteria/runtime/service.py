@@ -18,7 +18,6 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from nats.js import JetStreamContext
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -216,11 +215,6 @@ class _TelemetryMiddleware:
 def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     return getattr(route, "path", "unmatched")
-
-
-def current_span_trace_id() -> str:
-    """The current trace id in hex, for logs and tests."""
-    return format(trace.get_current_span().get_span_context().trace_id, "032x")
 
 
 def service_of(request: Request) -> Service:
