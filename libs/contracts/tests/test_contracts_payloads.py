@@ -225,7 +225,7 @@ def test_we_cannot_send_unsupported_content_or_replies() -> None:
 
 
 def test_media_needs_a_reference_and_template_parameters_their_value() -> None:
-    with pytest.raises(ValidationError, match="media_id or url"):
+    with pytest.raises(ValidationError, match="media_id, url or storage_key"):
         MediaContent(kind="image")
     with pytest.raises(ValidationError, match="needs 'payload'"):
         TemplateContent.model_validate(

@@ -43,6 +43,10 @@ EXPECTED_SUBJECTS = {
     "conversation.opened": f"conversation.opened.{T}",
     "conversation.updated": f"conversation.updated.{T}",
     "message.stored": f"message.stored.{T}",
+    "message.delivery_updated": f"message.delivery_updated.{T}",
+    "conversation.note_added": f"conversation.note_added.{T}",
+    "contact.import_progressed": f"contact.import_progressed.{T}",
+    "contact.merged": f"contact.merged.{T}",
 }
 
 

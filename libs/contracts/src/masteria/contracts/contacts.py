@@ -85,3 +85,37 @@ class ContactOptedIn(ContactConsentChanged):
 
     event_type: ClassVar[str] = "contact.opted_in"
     schema_version: ClassVar[int] = 1
+
+
+class ImportState(StrEnum):
+    """Where a contact import stands."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ContactImportProgressed(Payload):
+    """A CSV import advanced; published every few thousand rows and at the end, for progress bars."""
+
+    event_type: ClassVar[str] = "contact.import_progressed"
+    schema_version: ClassVar[int] = 1
+
+    import_id: uuid.UUID
+    state: ImportState
+    total_rows: int = Field(ge=0)
+    processed_rows: int = Field(ge=0)
+    imported_rows: int = Field(ge=0, description="Rows that created or updated a contact.")
+    failed_rows: int = Field(ge=0, description="Rows refused; the import's error report lists each with its reason.")
+    occurred_at: AwareDatetime
+
+
+class ContactsMerged(Payload):
+    """Duplicates were merged into one contact; the others no longer exist."""
+
+    event_type: ClassVar[str] = "contact.merged"
+    schema_version: ClassVar[int] = 1
+
+    contact_id: uuid.UUID = Field(description="The contact that remains.")
+    merged_contact_ids: list[uuid.UUID] = Field(min_length=1)
+    occurred_at: AwareDatetime

@@ -38,11 +38,16 @@ class MediaContent(ContentPart):
     caption: str | None = None
     filename: str | None = None
     sha256: str | None = None
+    storage_key: str | None = Field(
+        default=None,
+        description="Key of the file in the platform's media store; events reference media, never inline it.",
+    )
+    size_bytes: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _has_a_reference(self) -> MediaContent:
-        if self.media_id is None and self.url is None:
-            raise ValueError("media content needs media_id or url")
+        if self.media_id is None and self.url is None and self.storage_key is None:
+            raise ValueError("media content needs media_id, url or storage_key")
         return self
 
 

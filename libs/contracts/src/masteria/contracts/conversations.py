@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, Field
 
 from masteria.contracts.channels import Channel
 from masteria.contracts.envelope import Payload
-from masteria.contracts.messages import MessageOrigin
+from masteria.contracts.messages import DeliveryError, MessageOrigin, MessageStatus
 
 
 class ConversationStatus(StrEnum):
@@ -18,6 +18,8 @@ class ConversationStatus(StrEnum):
 
     OPEN = "open"
     PENDING = "pending"
+    RESOLVED = "resolved"
+    # Published by the first schema version; kept so old events still decode, never produced now.
     CLOSED = "closed"
 
 
@@ -74,3 +76,32 @@ class MessageStored(Payload):
     content_kind: str = Field(description="The content's kind: text, image, template, ...")
     preview: str = Field(max_length=280, description="One-line preview for inbox lists and notifications.")
     occurred_at: AwareDatetime = Field(description="When the message was sent or received.")
+
+
+class MessageDeliveryUpdated(Payload):
+    """crm moved a stored outbound message to a new delivery status (the inbox's ticks)."""
+
+    event_type: ClassVar[str] = "message.delivery_updated"
+    schema_version: ClassVar[int] = 1
+
+    conversation_id: uuid.UUID
+    message_id: uuid.UUID
+    contact_id: uuid.UUID
+    channel: Channel
+    external_id: str | None = None
+    status: MessageStatus
+    error: DeliveryError | None = Field(default=None, description="Why it failed, when it did.")
+    occurred_at: AwareDatetime
+
+
+class ConversationNoteAdded(Payload):
+    """An agent left an internal note on a conversation (never sent to the customer)."""
+
+    event_type: ClassVar[str] = "conversation.note_added"
+    schema_version: ClassVar[int] = 1
+
+    conversation_id: uuid.UUID
+    note_id: uuid.UUID
+    author_user_id: uuid.UUID | None = None
+    body: str = Field(min_length=1, max_length=4000)
+    created_at: AwareDatetime

@@ -74,6 +74,25 @@ class Sender(BaseModel):
     display_name: str | None = None
 
 
+class ConsentAction(StrEnum):
+    """What a consent keyword asks for."""
+
+    OPT_OUT = "opt_out"
+    OPT_IN = "opt_in"
+
+
+class ConsentKeyword(BaseModel):
+    """The adapter recognised a consent keyword (STOP, START, ...) in an inbound message.
+
+    The adapter owns the keyword list of its channel; crm applies the change to the contact.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: ConsentAction
+    keyword: str = Field(min_length=1, description="The word as the customer sent it, e.g. STOP.")
+
+
 class InboundMessage(ChannelPayload):
     """A customer wrote to one of our numbers; normalised across channels."""
 
@@ -88,6 +107,7 @@ class InboundMessage(ChannelPayload):
     sent_at: AwareDatetime = Field(description="Provider timestamp of the message.")
     received_at: AwareDatetime = Field(description="When our webhook or driver received it.")
     reply_to_external_id: str | None = Field(default=None, description="Provider id of the quoted message.")
+    consent: ConsentKeyword | None = Field(default=None, description="Set when the message is a consent keyword.")
 
 
 # --- send commands --------------------------------------------------------------------------
@@ -209,3 +229,5 @@ class MessageStatusChanged(ChannelPayload):
     occurred_at: AwareDatetime
     error: DeliveryError | None = None
     recipient: E164
+    segments: int | None = Field(default=None, ge=1, description="SMS: segments billed for the message.")
+    attempt: int = Field(default=1, ge=1, description="Which send attempt this status belongs to.")

@@ -6,8 +6,21 @@ import json
 import re
 from typing import Any
 
-from masteria.contracts.contacts import ContactCreated, ContactOptedIn, ContactOptedOut, ContactUpdated
-from masteria.contracts.conversations import ConversationOpened, ConversationUpdated, MessageStored
+from masteria.contracts.contacts import (
+    ContactCreated,
+    ContactImportProgressed,
+    ContactOptedIn,
+    ContactOptedOut,
+    ContactsMerged,
+    ContactUpdated,
+)
+from masteria.contracts.conversations import (
+    ConversationNoteAdded,
+    ConversationOpened,
+    ConversationUpdated,
+    MessageDeliveryUpdated,
+    MessageStored,
+)
 from masteria.contracts.envelope import Envelope, Payload, envelope_type
 from masteria.contracts.messages import CampaignDispatch, InboundMessage, MessageStatusChanged, SendMessage
 
@@ -22,9 +35,13 @@ PAYLOAD_CLASSES: tuple[type[Payload], ...] = (
     ContactUpdated,
     ContactOptedOut,
     ContactOptedIn,
+    ContactImportProgressed,
+    ContactsMerged,
     ConversationOpened,
     ConversationUpdated,
+    ConversationNoteAdded,
     MessageStored,
+    MessageDeliveryUpdated,
 )
 
 _DATASCHEMA = re.compile(r"^masteria:(?P<type>[a-z0-9_.]+)/v(?P<version>[1-9]\d*)$")

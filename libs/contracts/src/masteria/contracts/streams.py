@@ -112,7 +112,7 @@ class ConsumerSpec:
 
 # Aggregates whose past-tense events share DOMAIN_EVENTS. A new aggregate is one more entry here
 # (an additive stream update); "message" is absent on purpose: it is a lane prefix, so only
-# message.stored is listed, as a fully pinned subject.
+# message.stored and message.delivery_updated are listed, as fully pinned subjects.
 DOMAIN_AGGREGATES: tuple[str, ...] = ("contact", "conversation", "lead", "campaign", "call", "session")
 
 MESSAGES_INBOUND = StreamSpec(
@@ -144,6 +144,7 @@ DOMAIN_EVENTS = StreamSpec(
     subjects=(
         *(subjects.event_filter(aggregate) for aggregate in DOMAIN_AGGREGATES),
         subjects.event_filter("message", "stored"),
+        subjects.event_filter("message", "delivery_updated"),
     ),
     description="Past-tense domain events: contacts, conversations, leads, campaigns, calls, sessions.",
     # Longer than the lanes: read models and partner webhooks replay from here after an outage.

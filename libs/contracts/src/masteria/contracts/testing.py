@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 from masteria.contracts.channels import Channel
 from masteria.contracts.contacts import (
     ContactCreated,
+    ContactImportProgressed,
     ContactOptedIn,
     ContactOptedOut,
+    ContactsMerged,
     ContactSource,
     ContactUpdated,
+    ImportState,
     OptOutReason,
 )
 from masteria.contracts.content import (
@@ -36,10 +39,12 @@ from masteria.contracts.content import (
     UnsupportedContent,
 )
 from masteria.contracts.conversations import (
+    ConversationNoteAdded,
     ConversationOpened,
     ConversationStatus,
     ConversationUpdated,
     Direction,
+    MessageDeliveryUpdated,
     MessageStored,
 )
 from masteria.contracts.envelope import Payload
@@ -254,4 +259,35 @@ def all_payloads() -> list[Payload]:
             preview="Olá!",
             occurred_at=NOW,
         ),
+        MessageDeliveryUpdated(
+            conversation_id=conversation_id,
+            message_id=uuid7(),
+            contact_id=contact_id,
+            channel=Channel.WHATSAPP_META,
+            external_id="wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEjQ2",
+            status=MessageStatus.FAILED,
+            error=DeliveryError(
+                code="131026",
+                title="Message undeliverable",
+                classification=ErrorClassification.PERMANENT,
+            ),
+            occurred_at=NOW,
+        ),
+        ConversationNoteAdded(
+            conversation_id=conversation_id,
+            note_id=uuid7(),
+            author_user_id=uuid7(),
+            body="Cliente pediu retorno amanhã.",
+            created_at=NOW,
+        ),
+        ContactImportProgressed(
+            import_id=uuid7(),
+            state=ImportState.RUNNING,
+            total_rows=100_000,
+            processed_rows=40_000,
+            imported_rows=39_990,
+            failed_rows=10,
+            occurred_at=NOW,
+        ),
+        ContactsMerged(contact_id=contact_id, merged_contact_ids=[uuid7()], occurred_at=NOW),
     ]
