@@ -10,6 +10,7 @@ from pathlib import Path
 # Run as a script, so this folder is on sys.path and its modules import by name.
 from dashboard import DIST, run_dashboard_benchmark
 from inbound import run_inbound_benchmarks
+from outbound import run_outbound_benchmarks
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -17,6 +18,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main() -> int:
     """Run the benchmarks and write their figures."""
     _write("inbound", asyncio.run(run_inbound_benchmarks()))
+    _write("outbound", asyncio.run(run_outbound_benchmarks()))
     if (DIST / "index.html").exists():
         dashboard = asyncio.run(run_dashboard_benchmark())
         for key, value in dashboard.items():

@@ -14,6 +14,7 @@ from masteria.gateway.settings import GatewaySettings
     [
         ("conversations", "crm"),
         ("analytics", "crm"),
+        ("media", "crm"),
         ("whatsapp", "whatsapp-meta"),
         ("whatsapp-web", "whatsapp-qr"),
         ("sms", "sms"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .infra import InfraUrls
-from .paths import repo_root
+from .paths import repo_root, var_dir
 from .procs import ProcessSpec
 from .secrets_file import DevSecrets
 
@@ -92,6 +92,8 @@ def common_env(config: StackConfig) -> dict[str, str]:
         "MASTERIA_SECRET_KEYS": config.secrets.secret_keys,
         "MASTERIA_INTERNAL_TOKEN_PUBLIC_KEY": config.secrets.internal_token_public_key,
         "MASTERIA_PUBLIC_URL": config.gateway_url,
+        # One media store for every service: a key written by one (an inbound photo) is read by another.
+        "MEDIA_STORE_URL": (var_dir() / "media").as_uri(),
         "LOG_JSON": "true" if config.log_json else "false",
         "PYTHONUNBUFFERED": "1",
     }
@@ -103,6 +105,8 @@ def service_env(config: StackConfig, service: ServiceDef) -> dict[str, str]:
     sandbox = config.url("sandbox")
     if service.name == "whatsapp-meta":
         env["WHATSAPP_META_GRAPH_URL"] = f"{sandbox}/graph"
+    if service.name == "sms":
+        env["SMS_TWILIO_API_URL"] = f"{sandbox}/twilio"
     if service.name == "gateway":
         env |= _gateway_env(config, sandbox)
     return env

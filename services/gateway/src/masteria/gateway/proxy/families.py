@@ -8,6 +8,7 @@ FAMILY_OWNERS: dict[str, str] = {
     "leads": "crm",
     "pipelines": "crm",
     "analytics": "crm",
+    "media": "crm",
     "whatsapp": "whatsapp-meta",
     "whatsapp-web": "whatsapp-qr",
     "sms": "sms",
