@@ -1,0 +1,9 @@
+"""Every route of the Twilio stand-in, for the app to include with one line."""
+
+from fastapi import APIRouter
+
+from masteria.sandbox.twilio import api, control, customers
+
+router = APIRouter()
+for _module in (api, control, customers):
+    router.include_router(_module.router)
