@@ -20,8 +20,13 @@ async def number(register: Callable[..., Awaitable[dict[str, Any]]]) -> dict[str
 
 def text(to: str = "5511999990001", body: str = "olá") -> dict[str, Any]:
     """A valid text send."""
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, "type": "text",
-            "text": {"body": body, "preview_url": False}}
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"body": body, "preview_url": False},
+    }
 
 
 async def test_send_answers_like_meta_and_is_ledgered(client: httpx.AsyncClient, number: dict[str, Any]) -> None:
@@ -107,16 +112,17 @@ async def test_refused_token_is_graph_error_190(
         pytest.param({**text(), "text": {"body": 5}}, id="body-not-string"),
         pytest.param({**text(), "text": {"body": "x" * 4097}}, id="body-too-long"),
         pytest.param({"messaging_product": "whatsapp", "to": "5511", "type": "image", "image": {}}, id="image-empty"),
-        pytest.param({"messaging_product": "whatsapp", "to": "5511", "type": "template",
-                      "template": {"name": "hello"}}, id="template-no-language"),
-        pytest.param({"messaging_product": "whatsapp", "to": "5511", "type": "contacts", "contacts": []},
-                     id="contacts-empty"),
+        pytest.param(
+            {"messaging_product": "whatsapp", "to": "5511", "type": "template", "template": {"name": "hello"}},
+            id="template-no-language",
+        ),
+        pytest.param(
+            {"messaging_product": "whatsapp", "to": "5511", "type": "contacts", "contacts": []}, id="contacts-empty"
+        ),
         pytest.param(["not", "an", "object"], id="not-an-object"),
     ],
 )
-async def test_invalid_body_is_graph_error_100(
-    client: httpx.AsyncClient, number: dict[str, Any], payload: Any
-) -> None:
+async def test_invalid_body_is_graph_error_100(client: httpx.AsyncClient, number: dict[str, Any], payload: Any) -> None:
     response = await client.post(SEND_URL, json=payload, headers=AUTH)
 
     assert response.status_code == 400
@@ -136,14 +142,20 @@ async def test_body_that_is_not_json_is_refused(client: httpx.AsyncClient, numbe
 @pytest.mark.parametrize(
     ("msg_type", "obj"),
     [
-        ("template", {"name": "hello_world", "language": {"code": "pt_BR"}, "components": []}),
+        ("template", {"name": "hello_world", "language": {"code": "en_US"}, "components": []}),
         ("image", {"link": "https://example.com/a.png"}),
         ("document", {"id": "1234567890", "filename": "a.pdf"}),
         ("audio", {"id": "99"}),
         ("video", {"link": "https://example.com/a.mp4"}),
         ("sticker", {"id": "7"}),
-        ("interactive", {"type": "button", "body": {"text": "Sim?"},
-                         "action": {"buttons": [{"type": "reply", "reply": {"id": "y", "title": "Sim"}}]}}),
+        (
+            "interactive",
+            {
+                "type": "button",
+                "body": {"text": "Sim?"},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": "y", "title": "Sim"}}]},
+            },
+        ),
         ("location", {"latitude": -23.55, "longitude": "-46.63", "name": "SP"}),
         ("reaction", {"message_id": "wamid.abc", "emoji": "👍"}),
         ("contacts", [{"name": {"formatted_name": "Ana", "first_name": "Ana"}}]),
@@ -179,6 +191,10 @@ async def test_phone_number_profile(client: httpx.AsyncClient, number: dict[str,
         "verified_name": "Master IA Sandbox",
         "quality_rating": "GREEN",
         "code_verification_status": "VERIFIED",
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+        "messaging_limit_tier": "TIER_1K",
+        "name_status": "APPROVED",
     }
     refused = await client.get(f"/graph/v21.0/{PHONE_NUMBER_ID}", headers={"Authorization": "Bearer nope"})
     assert refused.status_code == 401

@@ -34,6 +34,7 @@ async def start_burst(client: httpx.AsyncClient, **spec: Any) -> str:
 
 async def wait_done(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
     """Wait for the job to finish and return its final status."""
+
     async def done() -> bool:
         return bool((await job_status(client, job_id))["done"])
 
@@ -168,11 +169,18 @@ async def test_burst_on_unknown_number(client: httpx.AsyncClient) -> None:
 async def test_burst_through_an_injected_transport() -> None:
     receiver = WebhookReceiver(app_secret="in-process")
     app = create_app(SandboxSettings(), webhook_transport=httpx.ASGITransport(app=receiver.server.app))
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test"
-    ) as client:
-        body = {"phone_number_id": PHONE_NUMBER_ID, "display_phone_number": "1555", "waba_id": "1",
-                "access_token": "t", "app_secret": "in-process", "webhook_url": receiver.url}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox.test") as client,
+    ):
+        body = {
+            "phone_number_id": PHONE_NUMBER_ID,
+            "display_phone_number": "1555",
+            "waba_id": "1",
+            "access_token": "t",
+            "app_secret": "in-process",
+            "webhook_url": receiver.url,
+        }
         await client.post("/_sandbox/meta/numbers", json=body)
 
         status = await wait_done(client, await start_burst(client, count=30, concurrency=4))

@@ -20,9 +20,7 @@ WRITE_URL = f"/_sandbox/meta/numbers/{PHONE_NUMBER_ID}/customers/write"
 RAW_URL = f"/_sandbox/meta/numbers/{PHONE_NUMBER_ID}/webhooks/raw"
 
 
-async def test_handshake_verified_when_receiver_echoes_challenge(
-    register: Register, receiver: WebhookReceiver
-) -> None:
+async def test_handshake_verified_when_receiver_echoes_challenge(register: Register, receiver: WebhookReceiver) -> None:
     answer = (await register(receiver.url, verify_token=receiver.verify_token))["answer"]
 
     assert answer == {"phone_number_id": PHONE_NUMBER_ID, "verified": True, "status_code": 200}
@@ -85,20 +83,33 @@ async def test_customer_write_is_meta_shaped_and_signed(
     assert before <= int(message["timestamp"]) <= time.time()
     assert event == {
         "object": "whatsapp_business_account",
-        "entry": [{
-            "id": number["waba_id"],
-            "changes": [{
-                "field": "messages",
-                "value": {
-                    "messaging_product": "whatsapp",
-                    "metadata": {"display_phone_number": number["display_phone_number"],
-                                 "phone_number_id": PHONE_NUMBER_ID},
-                    "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
-                    "messages": [{"from": "5511999990001", "id": answer["wamid"], "timestamp": message["timestamp"],
-                                  "type": "text", "text": {"body": "oi"}}],
-                },
-            }],
-        }],
+        "entry": [
+            {
+                "id": number["waba_id"],
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": number["display_phone_number"],
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
+                            "messages": [
+                                {
+                                    "from": "5511999990001",
+                                    "id": answer["wamid"],
+                                    "timestamp": message["timestamp"],
+                                    "type": "text",
+                                    "text": {"body": "oi"},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from masteria.sandbox.oauth import routes as oauth_routes
 from masteria.sandbox.oauth.oidc import OidcIssuer
 from masteria.sandbox.oauth.store import OAuthStore
 from masteria.sandbox.settings import SandboxSettings
+from masteria.sandbox.twilio import routes as twilio_routes
 
 
 def create_app(
@@ -46,6 +47,7 @@ def create_app(
     app.add_exception_handler(GraphError, _graph_error)
     for module in (meta_graph, meta_control, meta_customers, jobs_api, oauth_routes, oauth_control):
         app.include_router(module.router)
+    app.include_router(twilio_routes.router)
     app.add_api_route("/_sandbox/health", health, methods=["GET"], tags=["sandbox"])
     return app
 

@@ -13,10 +13,12 @@ from fastapi import Depends, Request
 from masteria.sandbox.jobs import JobRegistry
 from masteria.sandbox.meta.burst import RetryPolicy
 from masteria.sandbox.meta.state import MetaRegistry
+from masteria.sandbox.meta.statuses import StatusDispatcher
 from masteria.sandbox.meta.webhooks import WebhookDeliverer
 from masteria.sandbox.oauth.oidc import OidcIssuer
 from masteria.sandbox.oauth.store import OAuthStore
 from masteria.sandbox.settings import SandboxSettings
+from masteria.sandbox.twilio.state import TwilioRegistry
 
 
 @dataclass
@@ -28,11 +30,13 @@ class SandboxContext:
     oauth: OAuthStore
     oidc: OidcIssuer
     jobs: JobRegistry = field(default_factory=JobRegistry)
+    twilio: TwilioRegistry = field(default_factory=TwilioRegistry)
     # Lets in-process tests deliver webhooks to an ASGI app instead of a socket.
     webhook_transport: httpx.AsyncBaseTransport | None = None
     _http: httpx.AsyncClient | None = None
     _lazy_lock: threading.RLock = field(default_factory=threading.RLock)
     _tls: ssl.SSLContext | None = None
+    _meta_statuses: StatusDispatcher | None = None
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -48,6 +52,16 @@ class SandboxContext:
         return WebhookDeliverer(self.http)
 
     @property
+    def meta_statuses(self) -> StatusDispatcher:
+        """Meta's status webhooks (sent, delivered, read, failed) for accepted sends, batched per number."""
+        with self._lazy_lock:
+            if self._meta_statuses is None:
+                self._meta_statuses = StatusDispatcher(
+                    self.meta, self.meta.behaviours, lambda: self.http, self.retry_policy
+                )
+            return self._meta_statuses
+
+    @property
     def retry_policy(self) -> RetryPolicy:
         """Backoff for deliveries that must not be lost."""
         return RetryPolicy(self.settings.retry_initial_s, self.settings.retry_max_s)
@@ -55,6 +69,9 @@ class SandboxContext:
     async def aclose(self) -> None:
         """Stop the jobs, then release the HTTP client."""
         await self.jobs.shutdown()
+        if self._meta_statuses is not None:
+            await self._meta_statuses.aclose()
+        await self.twilio.aclose()
         with self._lazy_lock:
             client, self._http = self._http, None
         if client is not None:
@@ -87,8 +104,9 @@ class SandboxContext:
         )
 
 
-def get_context(request: Request) -> SandboxContext:
-    """The context of the app serving this request."""
+async def get_context(request: Request) -> SandboxContext:
+    """The context of the app serving this request (async: FastAPI runs a plain `def` dependency in a
+    worker thread, a hop that cost more than the whole Graph send path)."""
     return cast(SandboxContext, request.app.state.sandbox)
 
 

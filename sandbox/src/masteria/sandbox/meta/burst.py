@@ -135,7 +135,10 @@ class BurstRunner:
 
     def _encode(self, index: int) -> bytes:
         record = self._job.records[index]
-        message = CustomerMessage(record.sender, record.sender_name, record.text, record.wamid, int(time.time()))
+        now = time.time()
+        # A customer who writes opens the service window, delivered or not (Meta knows either way).
+        self._registry.windows.note(self._number.phone_number_id, record.sender, now)
+        message = CustomerMessage(record.sender, record.sender_name, record.text, record.wamid, int(now))
         body: bytes = encode_event(text_message_event(self._number, message))
         return body
 

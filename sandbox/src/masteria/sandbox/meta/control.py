@@ -1,23 +1,23 @@
-"""Control API for the Meta stand-in: numbers (the tenant's dashboard) and the ledger of sends."""
+"""Control API for the Meta stand-in: numbers (the tenant's dashboard) and the ledger of sends.
+
+Behaviour, windows, media and templates have their own modules; their routes hang off this router.
+"""
 
 from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from masteria.sandbox.context import Context, SandboxContext
+from masteria.sandbox.context import Context
+from masteria.sandbox.meta import behaviour_api, customers, media_api, templates_api
+from masteria.sandbox.meta.auth import number_or_404
+from masteria.sandbox.meta.ledger import ledger_stats
 from masteria.sandbox.meta.schemas import NumberRegistration
 from masteria.sandbox.meta.state import SimulatedNumber
 
+__all__ = ["number_or_404", "router"]
+
 router = APIRouter(prefix="/_sandbox/meta", tags=["sandbox: meta"])
-
-
-def number_or_404(ctx: SandboxContext, phone_number_id: str) -> SimulatedNumber:
-    """The registered number, or 404 for the control API's caller."""
-    number = ctx.meta.get(phone_number_id)
-    if number is None:
-        raise HTTPException(404, f"unknown phone_number_id {phone_number_id!r}")
-    return number
 
 
 @router.post("/numbers", status_code=status.HTTP_201_CREATED)
@@ -59,6 +59,18 @@ async def remove_number(phone_number_id: str, ctx: Context) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.get("/ledger/stats")
+async def read_ledger_stats(
+    ctx: Context, phone_number_id: str | None = None, since: float | None = None
+) -> dict[str, Any]:
+    """Count, first/last wall time, rate_per_s, max_in_any_1s_window and duplicates of accepted sends
+    (one number's, or all; only those at or after the unix time `since` when given)."""
+    entries = ctx.meta.ledger(phone_number_id)
+    if since is not None:
+        entries = [e for e in entries if e.wall_time >= since]
+    return ledger_stats(entries)
+
+
 @router.get("/ledger")
 async def read_ledger(ctx: Context, phone_number_id: str | None = None) -> list[dict[str, Any]]:
     """Accepted sends, oldest first, optionally for one number."""
@@ -69,3 +81,7 @@ async def read_ledger(ctx: Context, phone_number_id: str | None = None) -> list[
 async def clear_ledger(ctx: Context, phone_number_id: str | None = None) -> dict[str, int]:
     """Empty the ledger (or one number's part of it)."""
     return {"deleted": ctx.meta.clear_ledger(phone_number_id)}
+
+
+for _module in (behaviour_api, customers, media_api, templates_api):
+    router.include_router(_module.control_router)

@@ -1,10 +1,18 @@
 """Request bodies of the sandbox's Meta control API."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from masteria.sandbox.meta.signing import SignatureMode
+from masteria.sandbox.meta.state import MessagingLimitTier, QualityRating, ThroughputLevel
+
+MediaType = Literal["image", "audio", "video", "document", "sticker"]
+InboundType = Literal[
+    "text", "image", "audio", "video", "document", "sticker", "location", "contacts", "interactive", "button",
+    "reaction", "order", "system", "unsupported",
+]  # fmt: skip
+MEDIA_TYPES: frozenset[str] = frozenset({"image", "audio", "video", "document", "sticker"})
 
 
 class NumberRegistration(BaseModel):
@@ -18,18 +26,55 @@ class NumberRegistration(BaseModel):
     webhook_url: str = Field(pattern=r"^https?://")
     verify_token: str | None = None
     verified_name: str = "Master IA Sandbox"
+    messaging_limit_tier: MessagingLimitTier = "TIER_1K"
+    quality_rating: QualityRating = "GREEN"
+    throughput_level: ThroughputLevel = "STANDARD"
 
 
 class CustomerWrite(BaseModel):
-    """A simulated customer sending a text to the number."""
+    """A simulated customer sending a message to the number: a text (the default), media the sandbox
+    hosts (`media_id` from `POST /_sandbox/meta/media`, or inline `media_base64` + `mime_type`), or any
+    other type Meta delivers with its object in `content` (location, contacts, interactive, button,
+    reaction, ...)."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     sender: str = Field(alias="from", pattern=r"^\d{5,20}$")
     name: str = "Cliente"
-    text: str = Field(min_length=1, max_length=4096)
+    type: InboundType = "text"
+    text: str | None = Field(default=None, min_length=1, max_length=4096)
+    media_id: str | None = None
+    media_base64: str | None = None
+    mime_type: str | None = None
+    filename: str | None = None
+    caption: str | None = Field(default=None, max_length=1024)
+    voice: bool = False
+    content: dict[str, Any] | None = None
+    # A reply quotes the message it answers: {"from": ..., "id": "wamid..."}.
+    context: dict[str, Any] | None = None
+    # When the customer wrote (unix seconds); default now. It moves the service window too.
+    timestamp: int | None = Field(default=None, ge=0)
     signature: SignatureMode = "valid"
     copies: int = Field(default=1, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _content_fits_type(self) -> "CustomerWrite":
+        if self.type == "text" and self.text is None:
+            raise ValueError("a text message needs text")
+        if self.type in MEDIA_TYPES:
+            if (self.media_id is None) == (self.media_base64 is None):
+                raise ValueError(f"a {self.type} message needs exactly one of media_id or media_base64")
+            if self.media_base64 is not None and not self.mime_type:
+                raise ValueError("media_base64 needs mime_type")
+        elif self.type not in ("text", "unsupported") and self.content is None:
+            raise ValueError(f"a {self.type} message needs its object in content")
+        return self
+
+
+class CustomerWriteTo(CustomerWrite):
+    """`POST /_sandbox/meta/customers/write`: the same, naming the number in the body."""
+
+    phone_number_id: str = Field(min_length=1)
 
 
 class RawWebhook(BaseModel):

@@ -1,10 +1,18 @@
-"""In-memory registry of simulated phone numbers and the ledger of accepted sends."""
+"""In-memory registry of simulated phone numbers, their WABAs' state and the ledger of accepted sends."""
 
 import hmac
 import threading
-import time
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from masteria.sandbox.meta.behaviour import BehaviourBook
+from masteria.sandbox.meta.media import MediaStore
+from masteria.sandbox.meta.templates import TemplateStore
+from masteria.sandbox.meta.window import CustomerWindows
+
+MessagingLimitTier = Literal["TIER_250", "TIER_1K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]
+QualityRating = Literal["GREEN", "YELLOW", "RED"]
+ThroughputLevel = Literal["STANDARD", "HIGH"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +27,14 @@ class SimulatedNumber:
     webhook_url: str
     verify_token: str | None = None
     verified_name: str = "Master IA Sandbox"
+    messaging_limit_tier: MessagingLimitTier = "TIER_1K"
+    quality_rating: QualityRating = "GREEN"
+    throughput_level: ThroughputLevel = "STANDARD"
 
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
-    """One send the Graph API accepted."""
+    """One send the Graph API accepted (faulted and refused requests never become one)."""
 
     monotonic: float
     wall_time: float
@@ -32,6 +43,10 @@ class LedgerEntry:
     type: str
     body: dict[str, Any]
     wamid: str
+    wa_id: str = ""
+    biz_opaque_callback_data: str | None = None
+    # The error code of the `failed` status this send will get (131026, 131047), else None.
+    fails_with: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The entry as the control API returns it."""
@@ -40,8 +55,13 @@ class LedgerEntry:
 
 @dataclass
 class MetaRegistry:
-    """Numbers and ledger; a lock makes it safe from any thread, and no method awaits."""
+    """Numbers and ledger (a lock makes them safe from any thread, and no method awaits), plus the
+    per-number and per-WABA state of the simulation."""
 
+    behaviours: BehaviourBook = field(default_factory=BehaviourBook)
+    windows: CustomerWindows = field(default_factory=CustomerWindows)
+    media: MediaStore = field(default_factory=MediaStore)
+    templates: TemplateStore = field(default_factory=TemplateStore)
     _numbers: dict[str, SimulatedNumber] = field(default_factory=dict)
     _ledger: list[LedgerEntry] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -50,11 +70,16 @@ class MetaRegistry:
         """Add a number, replacing any earlier one with the same id."""
         with self._lock:
             self._numbers[number.phone_number_id] = number
+        self.templates.ensure_seeded(number.waba_id)
 
     def remove(self, phone_number_id: str) -> bool:
-        """Forget a number; False when it was unknown."""
+        """Forget a number (and its behaviour and windows); False when it was unknown."""
         with self._lock:
-            return self._numbers.pop(phone_number_id, None) is not None
+            removed = self._numbers.pop(phone_number_id, None) is not None
+        if removed:
+            self.behaviours.forget(phone_number_id)
+            self.windows.forget(phone_number_id)
+        return removed
 
     def get(self, phone_number_id: str) -> SimulatedNumber | None:
         """The number with this id, if registered."""
@@ -73,14 +98,16 @@ class MetaRegistry:
             return None
         return number
 
-    def record_send(
-        self, phone_number_id: str, to: str, msg_type: str, body: dict[str, Any], wamid: str
-    ) -> LedgerEntry:
+    def numbers_with_token(self, token: str | None) -> list[SimulatedNumber]:
+        """The numbers `token` is the access token of (a token may serve several numbers of a WABA)."""
+        if not token:
+            return []
+        return [n for n in self.numbers() if _same(token, n.access_token)]
+
+    def record(self, entry: LedgerEntry) -> None:
         """Append an accepted send to the ledger."""
-        entry = LedgerEntry(time.monotonic(), time.time(), phone_number_id, to, msg_type, body, wamid)
         with self._lock:
             self._ledger.append(entry)
-        return entry
 
     def ledger(self, phone_number_id: str | None = None) -> list[LedgerEntry]:
         """Accepted sends in order, optionally for one number."""

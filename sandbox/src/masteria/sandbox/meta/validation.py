@@ -8,9 +8,7 @@ from typing import Any
 from masteria.sandbox.meta.errors import invalid_parameter
 
 MEDIA_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
-MESSAGE_TYPES = (
-    frozenset({"text", "template", "interactive", "location", "reaction", "contacts"}) | MEDIA_TYPES
-)
+MESSAGE_TYPES = frozenset({"text", "template", "interactive", "location", "reaction", "contacts"}) | MEDIA_TYPES
 INTERACTIVE_TYPES = frozenset(
     {"button", "list", "cta_url", "product", "product_list", "flow", "location_request_message"}
 )
@@ -101,9 +99,7 @@ def _media_checker(msg_type: str) -> Callable[[dict[str, Any]], None]:
 
 def _check_interactive(interactive: dict[str, Any]) -> None:
     if interactive.get("type") not in INTERACTIVE_TYPES:
-        raise invalid_parameter(
-            f"Param interactive['type'] must be one of {{{', '.join(sorted(INTERACTIVE_TYPES))}}}"
-        )
+        raise invalid_parameter(f"Param interactive['type'] must be one of {{{', '.join(sorted(INTERACTIVE_TYPES))}}}")
     action = interactive.get("action")
     if not isinstance(action, dict):
         raise invalid_parameter("The parameter interactive['action'] is required.")

@@ -55,29 +55,37 @@ class HandshakeResult:
     error: str | None = None
 
 
-def text_message_event(number: SimulatedNumber, message: CustomerMessage) -> dict[str, Any]:
-    """The `messages` webhook Meta sends when a customer writes a text."""
+def message_event(number: SimulatedNumber, wa_id: str, name: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The `messages` webhook Meta sends when customer `wa_id` sends `message` (any type)."""
     value = {
         "messaging_product": "whatsapp",
         "metadata": {
             "display_phone_number": number.display_phone_number,
             "phone_number_id": number.phone_number_id,
         },
-        "contacts": [{"profile": {"name": message.name}, "wa_id": message.wa_id}],
-        "messages": [
-            {
-                "from": message.wa_id,
-                "id": message.wamid,
-                "timestamp": str(message.timestamp),
-                "type": "text",
-                "text": {"body": message.text},
-            }
-        ],
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [message],
     }
     return {
         "object": "whatsapp_business_account",
         "entry": [{"id": number.waba_id, "changes": [{"field": "messages", "value": value}]}],
     }
+
+
+def text_message_event(number: SimulatedNumber, message: CustomerMessage) -> dict[str, Any]:
+    """The `messages` webhook Meta sends when a customer writes a text."""
+    return message_event(
+        number,
+        message.wa_id,
+        message.name,
+        {
+            "from": message.wa_id,
+            "id": message.wamid,
+            "timestamp": str(message.timestamp),
+            "type": "text",
+            "text": {"body": message.text},
+        },
+    )
 
 
 def signed_request(number: SimulatedNumber, body: bytes, mode: SignatureMode = "valid") -> dict[str, str]:
