@@ -32,11 +32,12 @@ export default defineConfig({
       },
       output: {
         entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js"),
-        // Libraries change less often than the app: their own long-cached files.
+        // Libraries change less often than the app: their own long-cached files. Icons (lucide) are left out:
+        // each page's icons then load with the page instead of all of them with the first load.
         manualChunks: (id) => {
           if (!id.includes("/node_modules/")) return undefined;
           if (/\/node_modules\/(react|react-dom|scheduler|react-router|cookie|set-cookie-parser)\//.test(id)) return "react";
-          if (/\/node_modules\/(@radix-ui|@floating-ui|react-remove-scroll[^/]*|react-style-singleton|use-callback-ref|use-sidecar|aria-hidden|get-nonce|tslib|sonner|lucide-react|clsx|tailwind-merge|class-variance-authority|@tanstack\/(react-query|query-core))\//.test(id)) return "ui";
+          if (/\/node_modules\/(@radix-ui|@floating-ui|react-remove-scroll[^/]*|react-style-singleton|use-callback-ref|use-sidecar|aria-hidden|get-nonce|tslib|sonner|clsx|tailwind-merge|class-variance-authority|@tanstack\/(react-query|query-core))\//.test(id)) return "ui";
           return undefined;
         },
       },

@@ -14,6 +14,10 @@ export interface Problem {
   errors?: FieldProblem[];
   /** Some 409s name the one field at fault (e.g. a duplicate email). */
   field?: string;
+  /** A machine-readable cause (sending: window_closed, opted_out, invalid_content). */
+  reason?: string;
+  /** A 409 on a duplicate names the record that already exists. */
+  existing_id?: string;
 }
 
 /** An API call that failed: the HTTP status (0 when the network failed) and the problem body. */

@@ -15,6 +15,9 @@ const loaders = {
   thread: () => import("@/features/inbox/ThreadRoute"),
   inboxIndex: () => import("@/features/inbox/InboxIndex"),
   soon: () => import("@/features/soon/ComingSoonPage"),
+  contacts: () => import("@/features/contacts/ContactsLayout"),
+  contactDetail: () => import("@/features/contacts/ContactDetail"),
+  contactsIndex: () => import("@/features/contacts/ContactsIndex"),
   settings: () => import("@/features/settings/SettingsLayout"),
   channels: () => import("@/features/settings/ChannelsPage"),
   preferences: () => import("@/features/settings/PreferencesPage"),
@@ -25,6 +28,9 @@ const InboxLayout = lazy(loaders.inbox);
 const ThreadRoute = lazy(loaders.thread);
 const InboxIndex = lazy(loaders.inboxIndex);
 const ComingSoonPage = lazy(loaders.soon);
+const ContactsLayout = lazy(loaders.contacts);
+const ContactDetail = lazy(loaders.contactDetail);
+const ContactsIndex = lazy(loaders.contactsIndex);
 const SettingsLayout = lazy(loaders.settings);
 const ChannelsPage = lazy(loaders.channels);
 const PreferencesPage = lazy(loaders.preferences);
@@ -35,11 +41,13 @@ function preloadFor(path: string): void {
   const wanted: (keyof typeof loaders)[] =
     first === "" || first === "inbox"
       ? ["inbox", path.split("/")[2] ? "thread" : "inboxIndex"]
-      : first === "settings"
-        ? ["settings", path.includes("preferences") ? "preferences" : "channels"]
-        : first === "login" || first === "signup"
-          ? [first]
-          : ["soon"];
+      : first === "contacts"
+        ? ["contacts", path.split("/")[2] ? "contactDetail" : "contactsIndex"]
+        : first === "settings"
+          ? ["settings", path.includes("preferences") ? "preferences" : "channels"]
+          : first === "login" || first === "signup"
+            ? [first]
+            : ["soon"];
   for (const name of wanted) void loaders[name]().catch(() => undefined);
 }
 
@@ -68,7 +76,7 @@ function PublicOnly({ children }: { children: ReactNode }) {
 
 const page = (node: ReactNode) => <Suspense fallback={<PageSkeleton />}>{node}</Suspense>;
 
-const soon = (["contacts", "leads", "campaigns", "ai", "voice", "analytics"] as const).map((area) => ({
+const soon = (["leads", "campaigns", "ai", "voice", "analytics"] as const).map((area) => ({
   path: area,
   element: page(<ComingSoonPage area={area} />),
 }));
@@ -92,6 +100,14 @@ export const router = createBrowserRouter([
         children: [
           { index: true, element: page(<InboxIndex />) },
           { path: ":conversationId", element: page(<ThreadRoute />) },
+        ],
+      },
+      {
+        path: "contacts",
+        element: page(<ContactsLayout />),
+        children: [
+          { index: true, element: page(<ContactsIndex />) },
+          { path: ":contactId", element: page(<ContactDetail />) },
         ],
       },
       ...soon,

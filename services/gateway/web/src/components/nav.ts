@@ -21,7 +21,7 @@ export interface NavItem {
 
 export const NAV_ITEMS: NavItem[] = [
   { to: "/inbox", label: (m) => m.nav.inbox, icon: MessagesSquare },
-  { to: "/contacts", label: (m) => m.nav.contacts, icon: Users, soon: true },
+  { to: "/contacts", label: (m) => m.nav.contacts, icon: Users },
   { to: "/leads", label: (m) => m.nav.leads, icon: SquareKanban, soon: true },
   { to: "/campaigns", label: (m) => m.nav.campaigns, icon: Megaphone, soon: true },
   { to: "/ai", label: (m) => m.nav.ai, icon: Bot, soon: true },

@@ -2,7 +2,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { api, PAGE_SIZE } from "@/api";
 import { notifySessionExpired } from "@/api/client";
-import { keys } from "@/api/keys";
+import { inboxApi } from "@/api/inbox";
+import { filtersOfKey, keys } from "@/api/keys";
 import { applyLiveEvent, type ConversationPages, type LiveEnvelope, reconcileFirstPage } from "./patch";
 
 export type LiveStatus = "connecting" | "connected" | "reconnecting";
@@ -14,7 +15,16 @@ export const LIVE_EVENT_TYPES = [
   "conversation.updated",
   "contact.created",
   "contact.updated",
+  "message.delivery_updated",
+  "conversation.note_added",
+  "contact.import_progressed",
+  "contact.opted_out",
+  "contact.opted_in",
+  "contact.merged",
 ] as const;
+
+// Contact lists refetch at most this often while contacts change (an import creates thousands a second).
+const CONTACTS_REFETCH_MS = 2_000;
 
 export const EVENTS_URL = "/api/v1/events";
 
@@ -50,7 +60,19 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
     // Bursts of events become one refetch per query every 100 ms at most.
     const pending = new Map<string, { queryKey: readonly unknown[]; exact?: boolean }>();
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let contactsTimer: ReturnType<typeof setTimeout> | undefined;
+    let contactsAt = 0;
     const invalidate = (filters: { queryKey: readonly unknown[]; exact?: boolean }) => {
+      if (filters.queryKey[2] === "contacts") {
+        if (contactsTimer) return;
+        const wait = Math.max(0, contactsAt + CONTACTS_REFETCH_MS - Date.now());
+        contactsTimer = setTimeout(() => {
+          contactsTimer = undefined;
+          contactsAt = Date.now();
+          void client.invalidateQueries({ queryKey: keys.contactLists(tenantId) });
+        }, wait);
+        return;
+      }
       pending.set(JSON.stringify(filters), filters);
       flushTimer ??= setTimeout(() => {
         flushTimer = undefined;
@@ -70,7 +92,7 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
       const wait = Math.max(0, Math.min(400, since + 2_000 - Date.now()));
       const timer = setTimeout(() => {
         reconciling.delete(id);
-        api.conversations({ limit: PAGE_SIZE.conversations }).then(
+        inboxApi.conversations({ ...filtersOfKey(key), limit: PAGE_SIZE.conversations }).then(
           (page) => client.setQueryData<ConversationPages>(key, (data) => reconcileFirstPage(data, page)),
           () => invalidate({ queryKey: key, exact: true }),
         );
@@ -140,6 +162,7 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
       stopped = true;
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
+      clearTimeout(contactsTimer);
       reconciling.forEach((entry) => clearTimeout(entry.timer));
       source?.close();
     };

@@ -3,15 +3,23 @@ import { describe, expect, it, vi } from "vitest";
 import type { Conversation, Message, MessagePage } from "@/api";
 import { keys } from "@/api/keys";
 import {
+  addOptimistic,
   applyConversationUpdate,
+  applyDeliveryUpdate,
   applyLiveEvent,
   applyMessageToList,
+  confirmOptimistic,
   type ConversationPages,
+  type DeliveryUpdatedData,
+  dropMessage,
   type LiveEnvelope,
   mergeIntoThread,
+  messageFromEvent,
   type MessagePages,
   type MessageStoredData,
   reconcileFirstPage,
+  statusAdvances,
+  type ThreadMessage,
 } from "./patch";
 
 const T = "tenant-1";
@@ -247,6 +255,18 @@ describe("reconcileFirstPage", () => {
     expect(data.pages[0]!.next_cursor).toBe("more");
   });
 
+  it("patches a filtered list and reads it again whole on message.stored", () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.conversationList(T, { status: "open" }), list());
+    const reconcile = vi.fn();
+    const invalidate = vi.fn();
+    const done = applyLiveEvent(client, envelope("message.stored", stored()), { tenantId: T, reconcile, invalidate });
+    expect(done).toEqual(["list: patched", "list: refetch"]);
+    expect(client.getQueryData<ConversationPages>(keys.conversationList(T, { status: "open" }))!.pages[0]!.items[0]!.id).toBe("c3");
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.conversationList(T, { status: "open" }), exact: true });
+    expect(reconcile).not.toHaveBeenCalled();
+  });
+
   it("asks for a reconcile (not a full refetch) of unfiltered lists on message.stored", () => {
     const client = new QueryClient();
     client.setQueryData(keys.conversationList(T, ""), list());
@@ -260,5 +280,178 @@ describe("reconcileFirstPage", () => {
     expect(done).toEqual(["list: reconcile"]);
     expect(reconcile).toHaveBeenCalledWith(keys.conversationList(T, ""));
     expect(invalidate).not.toHaveBeenCalled();
+  });
+});
+
+describe("delivery ticks", () => {
+  const outbound = (id: string, status: string | null, extra: Partial<ThreadMessage> = {}): ThreadMessage => ({
+    ...message(id, "2025-06-18T12:00:00Z"),
+    conversation_id: "c2",
+    direction: "outbound",
+    status,
+    ...extra,
+  });
+  const thread = (...items: ThreadMessage[]): MessagePages => ({ pages: [{ items, next_cursor: null }], pageParams: [null] });
+  const update = (status: string, extra: Partial<DeliveryUpdatedData> = {}): DeliveryUpdatedData => ({
+    conversation_id: "c2",
+    message_id: "m1",
+    status,
+    occurred_at: "2025-06-18T12:00:05Z",
+    ...extra,
+  });
+
+  it("orders statuses like the server: forward only, failed apart", () => {
+    expect(statusAdvances(null, "queued")).toBe(true);
+    expect(statusAdvances("queued", "accepted")).toBe(true);
+    expect(statusAdvances("accepted", "sent")).toBe(true);
+    expect(statusAdvances("sent", "read")).toBe(true);
+    expect(statusAdvances("read", "delivered")).toBe(false);
+    expect(statusAdvances("delivered", "sent")).toBe(false);
+    expect(statusAdvances("sent", "sent")).toBe(false);
+    expect(statusAdvances("sent", "failed")).toBe(true);
+    expect(statusAdvances("delivered", "failed")).toBe(false);
+    expect(statusAdvances("failed", "read")).toBe(false);
+    expect(statusAdvances("queued", null)).toBe(false);
+  });
+
+  it("never moves a message backwards, whatever order events arrive in", () => {
+    const orders = [
+      ["sent", "delivered", "read"],
+      ["read", "sent", "delivered"],
+      ["delivered", "read", "sent", "delivered"],
+      ["read", "read", "sent"],
+    ];
+    for (const order of orders) {
+      let data: MessagePages | undefined = thread(outbound("m1", "queued"));
+      for (const status of order) data = applyDeliveryUpdate(data, update(status)).data;
+      expect(data!.pages[0]!.items[0]).toMatchObject({ status: "read" });
+    }
+  });
+
+  it("records a failure with its reason, and a late delivery does not undo it", () => {
+    const error = { code: "131026", title: "Message undeliverable", classification: "permanent" as const };
+    let result = applyDeliveryUpdate(thread(outbound("m1", "sent")), update("failed", { error }));
+    expect(result.changed).toBe(true);
+    expect(result.data!.pages[0]!.items[0]).toMatchObject({ status: "failed", error, status_at: "2025-06-18T12:00:05Z" });
+    result = applyDeliveryUpdate(result.data, update("delivered"));
+    expect(result).toMatchObject({ found: true, changed: false });
+    expect(result.data!.pages[0]!.items[0]).toMatchObject({ status: "failed" });
+  });
+
+  it("reports a message it does not have", () => {
+    expect(applyDeliveryUpdate(thread(outbound("m2", "sent")), update("read"))).toMatchObject({ found: false, changed: false });
+  });
+
+  it("keeps the further status when an older copy of the message comes back from the server", () => {
+    const merged = mergeIntoThread(thread(outbound("m1", "delivered")), [outbound("m1", "sent", { sender_name: "Ana" })]);
+    expect(merged!.pages[0]!.items[0]).toMatchObject({ status: "delivered", sender_name: "Ana" });
+    const newer = mergeIntoThread(thread(outbound("m1", "sent")), [outbound("m1", "read")]);
+    expect(newer!.pages[0]!.items[0]).toMatchObject({ status: "read" });
+  });
+
+  it("does not let an event placeholder replace the server's copy", () => {
+    const server = outbound("m1", "sent", { content: { kind: "image", storage_key: "t/ab/abc" }, sender_name: "Ana" });
+    const placeholder = { ...messageFromEvent(stored({ conversation_id: "c2", message_id: "m1", direction: "outbound" })) };
+    const merged = mergeIntoThread(thread(server), [placeholder]);
+    expect(merged!.pages[0]!.items[0]).toBe(server);
+  });
+
+  it("shows an optimistic message, then the server's copy once, whichever arrives first", () => {
+    const local = outbound("local-1", "queued", { _local: "optimistic", preview: "oi!", occurred_at: "2025-06-18T13:00:00Z" });
+    const server = outbound("m9", "queued", { preview: "oi!", occurred_at: "2025-06-18T13:00:01Z" });
+    // The send's answer first.
+    let data = addOptimistic(thread(outbound("m1", "read")), local);
+    expect(data!.pages[0]!.items.map((m) => m.id)).toEqual(["local-1", "m1"]);
+    data = confirmOptimistic(data, "local-1", server);
+    expect(data!.pages[0]!.items.map((m) => m.id)).toEqual(["m9", "m1"]);
+    // Or message.stored first: the event's copy takes the optimistic one's place, then the answer merges.
+    let racing = addOptimistic(thread(outbound("m1", "read")), local);
+    racing = mergeIntoThread(racing, [messageFromEvent(stored({ conversation_id: "c2", message_id: "m9", direction: "outbound", preview: "oi!" }))]);
+    expect(racing!.pages[0]!.items.map((m) => m.id)).toEqual(["m9", "m1"]);
+    racing = confirmOptimistic(racing, "local-1", server);
+    expect(racing!.pages[0]!.items.map((m) => m.id)).toEqual(["m9", "m1"]);
+    expect(racing!.pages[0]!.items[0]).toMatchObject({ status: "queued" });
+    expect(dropMessage(addOptimistic(thread(), local), "local-1")!.pages[0]!.items).toEqual([]);
+  });
+
+  it("patches a cached thread from message.delivery_updated and re-reads it when the message is unknown", () => {
+    const client = new QueryClient();
+    const key = keys.messages(T, "c2");
+    client.setQueryData<MessagePages>(key, thread(outbound("m1", "sent")));
+    const fetchNewest = vi.fn(async () => ({ items: [outbound("m7", "delivered")], next_cursor: null }));
+    expect(applyLiveEvent(client, envelope("message.delivery_updated", update("delivered")), { tenantId: T, fetchNewest })).toEqual([
+      "thread: status",
+    ]);
+    expect(client.getQueryData<MessagePages>(key)!.pages[0]!.items[0]).toMatchObject({ status: "delivered" });
+    expect(applyLiveEvent(client, envelope("message.delivery_updated", update("sent")), { tenantId: T, fetchNewest })).toEqual([
+      "thread: stale status",
+    ]);
+    expect(applyLiveEvent(client, envelope("message.delivery_updated", update("read", { message_id: "m7" })), { tenantId: T, fetchNewest })).toEqual([
+      "thread: refetch",
+    ]);
+    expect(fetchNewest).toHaveBeenCalledWith("c2");
+    expect(applyLiveEvent(client, envelope("message.delivery_updated", update("read", { conversation_id: "zz" })), { tenantId: T })).toEqual([
+      "thread: not cached",
+    ]);
+  });
+});
+
+describe("other live events", () => {
+  it("follows an import's progress forward only", () => {
+    const client = new QueryClient();
+    const data = (processed: number, state = "running") => ({
+      import_id: "imp",
+      state,
+      total_rows: 100,
+      processed_rows: processed,
+      imported_rows: processed,
+      failed_rows: 0,
+      occurred_at: "2025-06-18T13:00:00Z",
+    });
+    const invalidate = vi.fn();
+    applyLiveEvent(client, envelope("contact.import_progressed", data(40)), { tenantId: T, invalidate });
+    applyLiveEvent(client, envelope("contact.import_progressed", data(20)), { tenantId: T, invalidate });
+    expect(client.getQueryData(keys.contactImport(T, "imp"))).toMatchObject({ processed_rows: 40, state: "running" });
+    expect(invalidate).not.toHaveBeenCalled();
+    applyLiveEvent(client, envelope("contact.import_progressed", data(100, "completed")), { tenantId: T, invalidate });
+    expect(client.getQueryData(keys.contactImport(T, "imp"))).toMatchObject({ processed_rows: 100, state: "completed" });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.contactLists(T) });
+  });
+
+  it("patches assignee and status, and re-reads lists filtered by them", () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.conversationList(T, ""), list());
+    client.setQueryData(keys.conversationList(T, { assignee: "me" }), list());
+    client.setQueryData(keys.conversation(T, "c1"), conversation("c1", "2025-06-18T12:00:00Z"));
+    const reconcile = vi.fn();
+    const invalidate = vi.fn();
+    const event = { conversation_id: "c1", contact_id: "x", status: "resolved", assignee_user_id: "u1", unread_count: 0, updated_at: "t" };
+    applyLiveEvent(client, envelope("conversation.updated", event), { tenantId: T, reconcile, invalidate });
+    const all = client.getQueryData<ConversationPages>(keys.conversationList(T, ""))!;
+    expect(all.pages[0]!.items[0]).toMatchObject({ id: "c1", status: "resolved", assignee_user_id: "u1" });
+    expect(reconcile).not.toHaveBeenCalled();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.conversationList(T, { assignee: "me" }), exact: true });
+    expect(invalidate).not.toHaveBeenCalledWith({ queryKey: keys.conversationList(T, ""), exact: true });
+    expect(client.getQueryData(keys.conversation(T, "c1"))).toMatchObject({ status: "resolved", assignee_user_id: "u1" });
+  });
+
+  it("re-reads the open conversation when the customer writes (the service window reopens)", () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.conversation(T, "c3"), conversation("c3", "2025-06-18T10:00:00Z"));
+    const invalidate = vi.fn();
+    const done = applyLiveEvent(client, envelope("message.stored", stored()), { tenantId: T, invalidate });
+    expect(done).toContain("conversation: refetch");
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.conversation(T, "c3") });
+  });
+
+  it("refreshes notes and contacts", () => {
+    const client = new QueryClient();
+    const invalidate = vi.fn();
+    applyLiveEvent(client, envelope("conversation.note_added", { conversation_id: "c1" }), { tenantId: T, invalidate });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.notes(T, "c1") });
+    applyLiveEvent(client, envelope("contact.opted_out", { contact_id: "k1" }), { tenantId: T, invalidate });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.contactLists(T) });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.contact(T, "k1") });
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.conversationDetails(T) });
   });
 });

@@ -4,7 +4,9 @@
  */
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import type { Conversation, ConversationPage, Message, MessagePage } from "@/api";
-import { keys } from "@/api/keys";
+import type { DeliveryError, InboxConversation, InboxMessage } from "@/api/inbox";
+import { filtersOfKey, keys } from "@/api/keys";
+import { type ImportProgress, reduceImport, toProgress } from "@/features/contacts/importProgress";
 
 /** The JSON envelope every event carries in `data:`. */
 export interface LiveEnvelope<T = Record<string, unknown>> {
@@ -31,15 +33,60 @@ export interface ConversationUpdatedData {
   conversation_id: string;
   contact_id: string;
   status: string;
+  assignee_user_id?: string | null;
   unread_count: number;
   last_message_at?: string | null;
   updated_at: string;
 }
 
+export interface DeliveryUpdatedData {
+  conversation_id: string;
+  message_id: string;
+  contact_id?: string;
+  channel?: string;
+  external_id?: string | null;
+  status: string;
+  error?: DeliveryError | null;
+  occurred_at: string;
+}
+
+/**
+ * A message in a thread's cache. `_local` marks copies not (yet) read from the server: "optimistic" while the
+ * agent's send is in flight, "event" when built from a live event; the server's copy replaces them.
+ */
+export type ThreadMessage = InboxMessage & { _local?: "optimistic" | "event" };
+
 export type ConversationPages = InfiniteData<ConversationPage, string | null>;
 export type MessagePages = InfiniteData<MessagePage, string | null>;
 
 const later = (a: string, b: string) => new Date(a).getTime() >= new Date(b).getTime();
+
+/** The order delivery statuses move in (libs/contracts messages.py `status_advances`); failed is apart. */
+export const STATUS_RANK: Record<string, number> = { queued: 0, unknown: 0, accepted: 1, sent: 2, delivered: 3, read: 4 };
+const rank = (status: string) => STATUS_RANK[status] ?? 0;
+
+/**
+ * True when `next` moves a message forward from `current` (the server's rule, so duplicated and reordered
+ * events never move a tick backwards): nothing leaves failed; a failure after delivery is stale.
+ */
+export function statusAdvances(current: string | null | undefined, next: string | null | undefined): boolean {
+  if (!next) return false;
+  if (!current) return true;
+  if (current === next || current === "failed") return false;
+  if (next === "failed") return rank(current) < rank("delivered");
+  return rank(next) > rank(current);
+}
+
+/**
+ * The copy of a message to keep when a new one arrives for the same id: the newer copy, except that a
+ * placeholder never replaces the server's copy and the status never moves backwards.
+ */
+export function mergeMessage(existing: ThreadMessage, fresh: ThreadMessage): ThreadMessage {
+  if (fresh._local === "event" && existing._local !== "event") return existing;
+  const keepStatus = Boolean(existing.status) && !statusAdvances(existing.status, fresh.status);
+  if (!keepStatus) return fresh;
+  return { ...fresh, status: existing.status, error: existing.error ?? null, status_at: existing.status_at ?? fresh.status_at ?? null };
+}
 
 /**
  * A stored message moves its conversation to the top of an (unfiltered) list with the new preview and time,
@@ -105,6 +152,7 @@ export function applyConversationUpdate(
         ...c,
         status: event.status,
         unread_count: event.unread_count,
+        ...("assignee_user_id" in event ? { assignee_user_id: event.assignee_user_id ?? null } : {}),
         ...(event.last_message_at && later(event.last_message_at, c.last_message_at)
           ? { last_message_at: event.last_message_at }
           : {}),
@@ -115,7 +163,7 @@ export function applyConversationUpdate(
 }
 
 /** A message as the thread shows it, built from the event until the server's copy replaces it. */
-export function messageFromEvent(event: MessageStoredData): Message {
+export function messageFromEvent(event: MessageStoredData): ThreadMessage {
   const content: Record<string, unknown> =
     event.content_kind === "text" ? { kind: "text", body: event.preview } : { kind: event.content_kind };
   return {
@@ -129,30 +177,82 @@ export function messageFromEvent(event: MessageStoredData): Message {
     sender_name: null,
     occurred_at: event.occurred_at,
     created_at: event.occurred_at,
+    _local: "event",
   };
 }
 
-/** Adds messages to the newest page of a thread (pages are newest first), once each, newest first. */
+const newestFirst = (a: Message, b: Message) => new Date(b.occurred_at).getTime() - new Date(a.occurred_at).getTime();
+
+/**
+ * Adds messages to the newest page of a thread (pages are newest first), once each, newest first. A message
+ * already there is merged (`mergeMessage`); an outbound message the thread does not have yet takes the place
+ * of the agent's optimistic copy with the same text, so a send never shows twice.
+ */
 export function mergeIntoThread(data: MessagePages | undefined, incoming: Message[]): MessagePages | undefined {
   if (!data || data.pages.length === 0 || incoming.length === 0) return data;
-  const byId = new Map(incoming.map((m) => [m.id, m]));
-  // The server's copy replaces a placeholder built from the event, wherever it sits.
+  const byId = new Map(incoming.map((m) => [m.id, m as ThreadMessage]));
   const pages = data.pages.map((page) => ({
     ...page,
     items: page.items.map((m) => {
       const fresh = byId.get(m.id);
       if (!fresh) return m;
       byId.delete(m.id);
-      return fresh;
+      return mergeMessage(m as ThreadMessage, fresh);
     }),
   }));
   const added = [...byId.values()];
   if (added.length === 0) return { ...data, pages };
   const first = pages[0]!;
-  const items = [...added, ...first.items].sort(
-    (a, b) => new Date(b.occurred_at).getTime() - new Date(a.occurred_at).getTime(),
-  );
+  let items = first.items as ThreadMessage[];
+  for (const message of added.filter((m) => m.direction === "outbound")) {
+    const twin = items.findIndex((m) => m._local === "optimistic" && m.preview === message.preview);
+    if (twin >= 0) items = items.filter((_, i) => i !== twin);
+  }
+  items = [...added, ...items].sort(newestFirst);
   return { ...data, pages: [{ ...first, items }, ...pages.slice(1)] };
+}
+
+/** The agent's message, shown at once with status "queued" while the send is in flight. */
+export function addOptimistic(data: MessagePages | undefined, message: ThreadMessage): MessagePages | undefined {
+  if (!data || data.pages.length === 0) return data;
+  const [first, ...rest] = data.pages;
+  return { ...data, pages: [{ ...first!, items: [message, ...first!.items].sort(newestFirst) }, ...rest] };
+}
+
+/** The send was accepted: the server's copy (its id, status "queued") replaces the optimistic one. */
+export function confirmOptimistic(data: MessagePages | undefined, localId: string, stored: Message): MessagePages | undefined {
+  const without = dropMessage(data, localId);
+  return mergeIntoThread(without, [stored]);
+}
+
+/** Removes one message (an optimistic copy whose send the server refused). */
+export function dropMessage(data: MessagePages | undefined, id: string): MessagePages | undefined {
+  if (!data) return data;
+  return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((m) => m.id !== id) })) };
+}
+
+/**
+ * A delivery status for a message of the thread, applied only when it moves the message forward.
+ * `found: false` when the thread does not have the message (yet): the caller re-reads the newest page.
+ */
+export function applyDeliveryUpdate(
+  data: MessagePages | undefined,
+  event: DeliveryUpdatedData,
+): { data: MessagePages | undefined; found: boolean; changed: boolean } {
+  if (!data) return { data, found: false, changed: false };
+  let found = false;
+  let changed = false;
+  const pages = data.pages.map((page) => {
+    const index = page.items.findIndex((m) => m.id === event.message_id);
+    if (index < 0) return page;
+    found = true;
+    const message = page.items[index] as ThreadMessage;
+    if (!statusAdvances(message.status, event.status)) return page;
+    changed = true;
+    const updated: ThreadMessage = { ...message, status: event.status, error: event.error ?? null, status_at: event.occurred_at };
+    return { ...page, items: page.items.map((m, i) => (i === index ? updated : m)) };
+  });
+  return { data: changed ? { ...data, pages } : data, found, changed };
 }
 
 export interface LiveContext {
@@ -162,11 +262,14 @@ export interface LiveContext {
   /** Marks queries stale and refetches them; the app coalesces bursts (default: at once). */
   invalidate?: (filters: { queryKey: readonly unknown[]; exact?: boolean }) => void;
   /**
-   * Re-reads the newest page of an unfiltered list soon (debounced) and applies `reconcileFirstPage`:
-   * counts patched from events are then corrected to the server's, whatever the events raced with.
+   * Re-reads the newest page of a list soon (debounced, with the list's own filters) and applies
+   * `reconcileFirstPage`: counts patched from events are then corrected to the server's, whatever the
+   * events raced with.
    */
   reconcile?: (listKey: readonly unknown[]) => void;
 }
+
+const CONTACT_EVENTS = ["contact.created", "contact.updated", "contact.opted_out", "contact.opted_in", "contact.merged"];
 
 /** Applies one event to the query cache; returns what it did (for tests and debugging). */
 export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx: LiveContext): string[] {
@@ -174,18 +277,35 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
   if (envelope.tenant && envelope.tenant !== ctx.tenantId) return ["ignored: other tenant"];
   const invalidate = ctx.invalidate ?? ((filters) => void client.invalidateQueries(filters));
   const lists = client.getQueriesData<ConversationPages>({ queryKey: keys.conversationLists(ctx.tenantId) });
+  const refreshThread = (conversationId: string) => {
+    const threadKey = keys.messages(ctx.tenantId, conversationId);
+    if (!ctx.fetchNewest) {
+      invalidate({ queryKey: threadKey });
+      return;
+    }
+    void ctx.fetchNewest(conversationId).then(
+      (page) => client.setQueryData<MessagePages>(threadKey, (data) => mergeIntoThread(data, page.items)),
+      () => invalidate({ queryKey: threadKey }),
+    );
+  };
 
   switch (envelope.type) {
     case "message.stored": {
       const event = envelope.data as unknown as MessageStoredData;
       for (const [key, data] of lists) {
-        const q = (key[3] as { q?: string } | undefined)?.q ?? "";
-        const { data: next, found } = q ? { data, found: false } : applyMessageToList(data, event);
+        // A search ranks by relevance: it is read again. A list filtered by status, assignee or channel shows
+        // the move at once, then is read again whole (a message can reopen a conversation, so what matches
+        // changes). The unfiltered list is patched and its newest page reconciled.
+        const f = filtersOfKey(key);
+        const { data: next, found } = f.q ? { data, found: false } : applyMessageToList(data, event);
         if (found) {
           client.setQueryData(key, next);
           done.push("list: patched");
         }
-        if (!q && data && ctx.reconcile) {
+        if (f.status || f.assignee || f.channel) {
+          invalidate({ queryKey: key, exact: true });
+          done.push("list: refetch");
+        } else if (!f.q && data && ctx.reconcile) {
           ctx.reconcile(key);
           done.push("list: reconcile");
         } else if (!found) {
@@ -197,18 +317,40 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
       if (client.getQueryData(threadKey)) {
         client.setQueryData<MessagePages>(threadKey, (data) => mergeIntoThread(data, [messageFromEvent(event)]));
         done.push("thread: patched");
-        if (ctx.fetchNewest) {
-          void ctx.fetchNewest(event.conversation_id).then(
-            (page) => client.setQueryData<MessagePages>(threadKey, (data) => mergeIntoThread(data, page.items)),
-            () => invalidate({ queryKey: threadKey }),
-          );
-        }
+        if (ctx.fetchNewest) refreshThread(event.conversation_id);
       }
-      client.setQueryData<Conversation>(keys.conversation(ctx.tenantId, event.conversation_id), (c) =>
+      const detailKey = keys.conversation(ctx.tenantId, event.conversation_id);
+      client.setQueryData<Conversation>(detailKey, (c) =>
         c && later(event.occurred_at, c.last_message_at)
           ? { ...c, last_message_at: event.occurred_at, last_message_preview: event.preview }
           : c,
       );
+      // A customer's message (re)opens WhatsApp's 24-hour window: the open conversation reads it again.
+      if (event.direction === "inbound" && client.getQueryData(detailKey)) {
+        invalidate({ queryKey: detailKey });
+        done.push("conversation: refetch");
+      }
+      break;
+    }
+    case "message.delivery_updated": {
+      const event = envelope.data as unknown as DeliveryUpdatedData;
+      const threadKey = keys.messages(ctx.tenantId, event.conversation_id);
+      const thread = client.getQueryData<MessagePages>(threadKey);
+      if (!thread) {
+        done.push("thread: not cached");
+        break;
+      }
+      const { data, found, changed } = applyDeliveryUpdate(thread, event);
+      if (changed) {
+        client.setQueryData(threadKey, data);
+        done.push("thread: status");
+      } else if (found) {
+        done.push("thread: stale status");
+      } else {
+        // The message is not in the cache yet (the send's answer or its message.stored is still on the way).
+        refreshThread(event.conversation_id);
+        done.push("thread: refetch");
+      }
       break;
     }
     case "conversation.updated": {
@@ -219,21 +361,69 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
           client.setQueryData(key, next);
           done.push("list: patched");
         }
+        // A list filtered by status or assignee may have to gain or lose the conversation: read it again.
+        const f = filtersOfKey(key);
+        if ((f.status || f.assignee) && data) {
+          invalidate({ queryKey: key, exact: true });
+          done.push("list: membership");
+        }
       }
+      client.setQueryData<InboxConversation>(keys.conversation(ctx.tenantId, event.conversation_id), (c) =>
+        c
+          ? {
+              ...c,
+              status: event.status,
+              unread_count: event.unread_count,
+              ...("assignee_user_id" in event ? { assignee_user_id: event.assignee_user_id ?? null } : {}),
+            }
+          : c,
+      );
       invalidate({ queryKey: keys.conversation(ctx.tenantId, event.conversation_id) });
+      break;
+    }
+    case "conversation.note_added": {
+      const event = envelope.data as { conversation_id?: string };
+      if (event.conversation_id) invalidate({ queryKey: keys.notes(ctx.tenantId, event.conversation_id) });
+      done.push("notes: refetch");
+      break;
+    }
+    case "contact.import_progressed": {
+      const progress = toProgress(envelope.data);
+      client.setQueryData<ImportProgress>(keys.contactImport(ctx.tenantId, progress.import_id), (current) =>
+        reduceImport(current, progress),
+      );
+      done.push("import: progress");
+      if (progress.state === "completed" || progress.state === "failed") {
+        invalidate({ queryKey: keys.contactLists(ctx.tenantId) });
+        invalidate({ queryKey: keys.contactTags(ctx.tenantId) });
+      }
       break;
     }
     case "conversation.opened":
     case "contact.created":
     case "contact.updated":
+    case "contact.opted_out":
+    case "contact.opted_in":
+    case "contact.merged": {
+      if (CONTACT_EVENTS.includes(envelope.type)) {
+        const contactId = (envelope.data as { contact_id?: string }).contact_id;
+        invalidate({ queryKey: keys.contactLists(ctx.tenantId) });
+        if (contactId) invalidate({ queryKey: keys.contact(ctx.tenantId, contactId) });
+        // Open conversations show whether the contact may be messaged on their channel.
+        if (envelope.type === "contact.opted_out" || envelope.type === "contact.opted_in") {
+          invalidate({ queryKey: keys.conversationDetails(ctx.tenantId) });
+        }
+        done.push("contacts: refetch");
+        if (envelope.type !== "contact.created" && envelope.type !== "contact.updated" && envelope.type !== "contact.merged") break;
+      }
       if (!ctx.reconcile) {
         invalidate({ queryKey: keys.conversationLists(ctx.tenantId) });
         done.push("lists: refetch");
         break;
       }
       for (const [key, data] of lists) {
-        const q = (key[3] as { q?: string } | undefined)?.q ?? "";
-        if (!q && data) {
+        const f = filtersOfKey(key);
+        if (!f.q && !f.status && !f.assignee && !f.channel && data) {
           ctx.reconcile(key);
           done.push("list: reconcile");
         } else {
@@ -242,6 +432,7 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
         }
       }
       break;
+    }
     default:
       done.push(`ignored: ${envelope.type}`);
   }

@@ -117,6 +117,289 @@ export type ApiKeyOut = {
 };
 
 /**
+ * Body_start_import_api_v1_contacts_imports_post
+ */
+export type BodyStartImportApiV1ContactsImportsPost = {
+    /**
+     * Default Country
+     *
+     * For numbers without +country code, e.g. BR
+     */
+    default_country?: string | null;
+    /**
+     * File
+     *
+     * CSV with a header row (UTF-8 or Windows-1252; , ; tab or | separated)
+     */
+    file: Blob | File;
+    /**
+     * Mapping
+     *
+     * JSON {"csv column": "phone|name|email|tags|custom:<field>"}; guessed from the header (telefone, nome, email, tags...) when left out
+     */
+    mapping?: string | null;
+    /**
+     * Tags
+     *
+     * Tags added to every imported contact
+     */
+    tags?: Array<string> | null;
+};
+
+/**
+ * Body_upload_media_api_v1_media_post
+ */
+export type BodyUploadMediaApiV1MediaPost = {
+    /**
+     * File
+     */
+    file: Blob | File;
+};
+
+/**
+ * ButtonReply
+ *
+ * Inbound: the customer tapped a reply button (or a template quick-reply button).
+ */
+export type ButtonReply = {
+    /**
+     * Id
+     *
+     * Button id, or the template button payload.
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Type
+     */
+    type?: 'button_reply';
+};
+
+/**
+ * ButtonsInteractive
+ *
+ * Outbound: a message with reply buttons.
+ */
+export type ButtonsInteractive = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Buttons
+     */
+    buttons: Array<ReplyButton>;
+    /**
+     * Footer
+     */
+    footer?: string | null;
+    /**
+     * Header
+     */
+    header?: string | null;
+    /**
+     * Type
+     */
+    type?: 'buttons';
+};
+
+/**
+ * Channel
+ *
+ * A channel; its value is also the channel token of lane subjects.
+ */
+export type Channel = 'whatsapp_meta' | 'whatsapp_qr' | 'sms' | 'voice';
+
+/**
+ * ComponentVariables
+ *
+ * The placeholders of one component.
+ */
+export type ComponentVariables = {
+    /**
+     * Component
+     *
+     * header, body or button
+     */
+    component: string;
+    /**
+     * Index
+     *
+     * The button's position, for button components.
+     */
+    index?: number | null;
+    /**
+     * Variables
+     */
+    variables: Array<Variable>;
+};
+
+/**
+ * ConsentIn
+ *
+ * Allow or stop messages on one channel.
+ */
+export type ConsentIn = {
+    /**
+     * Allowed
+     */
+    allowed: boolean;
+    reason?: OptOutReason;
+};
+
+/**
+ * ConsentOut
+ *
+ * Whether the contact may be messaged on a channel, and since when and why.
+ */
+export type ConsentOut = {
+    /**
+     * Allowed
+     */
+    allowed: boolean;
+    /**
+     * Changed At
+     */
+    changed_at: string;
+    /**
+     * Keyword
+     */
+    keyword?: string | null;
+    reason: OptOutReason;
+};
+
+/**
+ * ContactCreate
+ *
+ * A new contact; the phone is normalised to E.164 (``default_country`` for numbers without a country code).
+ */
+export type ContactCreate = {
+    /**
+     * Custom Fields
+     */
+    custom_fields?: {
+        [key: string]: string;
+    };
+    /**
+     * Default Country
+     */
+    default_country?: string | null;
+    /**
+     * Email
+     */
+    email?: string | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Phone
+     */
+    phone: string;
+    /**
+     * Tags
+     */
+    tags?: Array<string>;
+};
+
+/**
+ * ContactOut
+ *
+ * A contact as the CRM shows it.
+ */
+export type ContactOut = {
+    /**
+     * Consent
+     *
+     * Per channel; a channel absent here was never opted out.
+     */
+    consent: {
+        [key: string]: ConsentOut;
+    };
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Custom Fields
+     */
+    custom_fields: {
+        [key: string]: string;
+    };
+    /**
+     * Email
+     */
+    email: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Last Inbound At
+     *
+     * Per channel, when the contact last wrote (WhatsApp's 24-hour service window starts there).
+     */
+    last_inbound_at: {
+        [key: string]: string;
+    };
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Phone
+     */
+    phone: string;
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * ContactPatch
+ *
+ * Changes to a contact: fields left out stay as they are.
+ *
+ * ``tags`` replaces the list; ``custom_fields`` is merged (a null value removes that field).
+ */
+export type ContactPatch = {
+    /**
+     * Custom Fields
+     */
+    custom_fields?: {
+        [key: string]: string | null;
+    } | null;
+    /**
+     * Default Country
+     */
+    default_country?: string | null;
+    /**
+     * Email
+     */
+    email?: string | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Phone
+     */
+    phone?: string | null;
+    /**
+     * Tags
+     */
+    tags?: Array<string> | null;
+};
+
+/**
  * ContactRef
  *
  * The person on the other side of a conversation.
@@ -137,11 +420,90 @@ export type ContactRef = {
 };
 
 /**
+ * ContactsContent
+ *
+ * Contact cards (vCards) shared in a message.
+ */
+export type ContactsContent = {
+    /**
+     * Contacts
+     */
+    contacts: Array<SharedContact>;
+    /**
+     * Kind
+     */
+    kind?: 'contacts';
+};
+
+/**
+ * ConversationDetail
+ *
+ * One conversation with what the reply box needs: consent and, on WhatsApp, the service window.
+ */
+export type ConversationDetail = {
+    /**
+     * Assignee User Id
+     */
+    assignee_user_id?: string | null;
+    /**
+     * Channel
+     */
+    channel: string;
+    /**
+     * Channel Account Id
+     */
+    channel_account_id: string;
+    contact: ContactRef;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Last Message At
+     */
+    last_message_at: string;
+    /**
+     * Last Message Preview
+     */
+    last_message_preview: string;
+    /**
+     * Opted Out
+     *
+     * True when the contact opted out of this conversation's channel.
+     */
+    opted_out: boolean;
+    /**
+     * WhatsApp Cloud API only; null on other channels.
+     */
+    service_window: ServiceWindow | null;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Unread Count
+     */
+    unread_count: number;
+    /**
+     * Updated At
+     */
+    updated_at?: string | null;
+};
+
+/**
  * ConversationOut
  *
  * A thread as the inbox lists it.
  */
 export type ConversationOut = {
+    /**
+     * Assignee User Id
+     */
+    assignee_user_id?: string | null;
     /**
      * Channel
      */
@@ -175,7 +537,57 @@ export type ConversationOut = {
      * Unread Count
      */
     unread_count: number;
+    /**
+     * Updated At
+     */
+    updated_at?: string | null;
 };
+
+/**
+ * ConversationPatch
+ *
+ * Move a conversation: its status and/or its assignee (null unassigns).
+ */
+export type ConversationPatch = {
+    /**
+     * Assignee User Id
+     */
+    assignee_user_id?: string | null;
+    /**
+     * Status
+     */
+    status?: 'open' | 'pending' | 'resolved' | null;
+};
+
+/**
+ * DeliveryError
+ *
+ * A provider error, classified so that consumers decide on retries without knowing the provider.
+ */
+export type DeliveryError = {
+    classification: ErrorClassification;
+    /**
+     * Code
+     *
+     * Provider error code as a string: '131026', '30007', 'timeout'.
+     */
+    code: string;
+    /**
+     * Provider Detail
+     */
+    provider_detail?: string | null;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * ErrorClassification
+ *
+ * Whether retrying can help.
+ */
+export type ErrorClassification = 'permanent' | 'transient' | 'unknown';
 
 /**
  * HTTPValidationError
@@ -185,6 +597,242 @@ export type HttpValidationError = {
      * Detail
      */
     detail?: Array<ValidationError>;
+};
+
+/**
+ * ImportOut
+ *
+ * An import and how far it got; ``processed_rows = imported_rows + failed_rows``.
+ */
+export type ImportOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Created Rows
+     */
+    created_rows: number;
+    /**
+     * Default Country
+     */
+    default_country: string;
+    /**
+     * Error
+     *
+     * Why the import as a whole failed, when it did.
+     */
+    error: string | null;
+    /**
+     * Errors Url
+     */
+    errors_url: string;
+    /**
+     * Failed Rows
+     *
+     * Rows refused; errors.csv lists each with its row number and reason.
+     */
+    failed_rows: number;
+    /**
+     * Filename
+     */
+    filename: string | null;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Imported Rows
+     *
+     * Rows whose contact now matches the row (created, updated or unchanged).
+     */
+    imported_rows: number;
+    /**
+     * Mapping
+     */
+    mapping: {
+        [key: string]: string;
+    };
+    /**
+     * Processed Rows
+     */
+    processed_rows: number;
+    state: ImportState;
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    /**
+     * Total Rows
+     *
+     * Non-blank rows after the header.
+     */
+    total_rows: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Updated Rows
+     */
+    updated_rows: number;
+};
+
+/**
+ * ImportState
+ *
+ * Where a contact import stands.
+ */
+export type ImportState = 'running' | 'completed' | 'failed';
+
+/**
+ * InteractiveContent
+ *
+ * Buttons and lists we send, and the replies customers send back.
+ */
+export type InteractiveContent = {
+    /**
+     * Interactive
+     */
+    interactive: ({
+        type: 'buttons';
+    } & ButtonsInteractive) | ({
+        type: 'list';
+    } & ListInteractive) | ({
+        type: 'button_reply';
+    } & ButtonReply) | ({
+        type: 'list_reply';
+    } & ListReply);
+    /**
+     * Kind
+     */
+    kind?: 'interactive';
+};
+
+/**
+ * ListInteractive
+ *
+ * Outbound: a list message opened by a button.
+ */
+export type ListInteractive = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Button
+     *
+     * Label of the button that opens the list.
+     */
+    button: string;
+    /**
+     * Footer
+     */
+    footer?: string | null;
+    /**
+     * Header
+     */
+    header?: string | null;
+    /**
+     * Sections
+     */
+    sections: Array<ListSection>;
+    /**
+     * Type
+     */
+    type?: 'list';
+};
+
+/**
+ * ListReply
+ *
+ * Inbound: the customer picked a list row.
+ */
+export type ListReply = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+    /**
+     * Type
+     */
+    type?: 'list_reply';
+};
+
+/**
+ * ListRow
+ *
+ * A selectable row of a list message.
+ */
+export type ListRow = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
+ * ListSection
+ *
+ * A titled group of rows.
+ */
+export type ListSection = {
+    /**
+     * Rows
+     */
+    rows: Array<ListRow>;
+    /**
+     * Title
+     */
+    title?: string | null;
+};
+
+/**
+ * LocationContent
+ *
+ * A shared location.
+ */
+export type LocationContent = {
+    /**
+     * Address
+     */
+    address?: string | null;
+    /**
+     * Kind
+     */
+    kind?: 'location';
+    /**
+     * Latitude
+     */
+    latitude: number;
+    /**
+     * Longitude
+     */
+    longitude: number;
+    /**
+     * Name
+     */
+    name?: string | null;
 };
 
 /**
@@ -223,6 +871,106 @@ export type MeOut = {
     role: string | null;
     tenant: TenantRef | null;
     user: UserOut;
+};
+
+/**
+ * MediaContent
+ *
+ * An attachment, referenced by the provider's media id or by a URL.
+ */
+export type MediaContent = {
+    /**
+     * Caption
+     */
+    caption?: string | null;
+    /**
+     * Filename
+     */
+    filename?: string | null;
+    /**
+     * Kind
+     */
+    kind: 'image' | 'audio' | 'video' | 'document' | 'sticker';
+    /**
+     * Media Id
+     */
+    media_id?: string | null;
+    /**
+     * Mime Type
+     */
+    mime_type?: string | null;
+    /**
+     * Sha256
+     */
+    sha256?: string | null;
+    /**
+     * Size Bytes
+     */
+    size_bytes?: number | null;
+    /**
+     * Storage Key
+     *
+     * Key of the file in the platform's media store; events reference media, never inline it.
+     */
+    storage_key?: string | null;
+    /**
+     * Url
+     */
+    url?: string | null;
+};
+
+/**
+ * MediaOut
+ *
+ * A stored file: put ``storage_key`` in a MediaContent to send it.
+ */
+export type MediaOut = {
+    /**
+     * Filename
+     */
+    filename: string | null;
+    /**
+     * Mime Type
+     */
+    mime_type: string;
+    /**
+     * Sha256
+     */
+    sha256: string;
+    /**
+     * Size Bytes
+     */
+    size_bytes: number;
+    /**
+     * Storage Key
+     */
+    storage_key: string;
+    /**
+     * Url
+     *
+     * Where the dashboard reads it back.
+     */
+    url: string;
+};
+
+/**
+ * MediaRef
+ *
+ * Media inside a template header: a provider media id or a public link.
+ */
+export type MediaRef = {
+    /**
+     * Filename
+     */
+    filename?: string | null;
+    /**
+     * Id
+     */
+    id?: string | null;
+    /**
+     * Link
+     */
+    link?: string | null;
 };
 
 /**
@@ -283,11 +1031,27 @@ export type MembershipOut = {
 };
 
 /**
+ * MergeIn
+ *
+ * Contacts to fold into this one; they are deleted afterwards.
+ */
+export type MergeIn = {
+    /**
+     * Contact Ids
+     */
+    contact_ids: Array<string>;
+};
+
+/**
  * MessageOut
  *
- * One message of a thread.
+ * One message of a thread; outbound ones carry their delivery status.
  */
 export type MessageOut = {
+    /**
+     * Author User Id
+     */
+    author_user_id?: string | null;
     /**
      * Channel
      */
@@ -310,6 +1074,7 @@ export type MessageOut = {
      * Direction
      */
     direction: string;
+    error?: DeliveryError | null;
     /**
      * External Id
      */
@@ -323,6 +1088,10 @@ export type MessageOut = {
      */
     occurred_at: string;
     /**
+     * Origin
+     */
+    origin?: string | null;
+    /**
      * Preview
      */
     preview: string;
@@ -330,6 +1099,77 @@ export type MessageOut = {
      * Sender Name
      */
     sender_name: string | null;
+    /**
+     * Status
+     *
+     * queued, accepted, sent, delivered, read or failed.
+     */
+    status?: string | null;
+    /**
+     * Status At
+     */
+    status_at?: string | null;
+};
+
+/**
+ * NoteIn
+ *
+ * A note for the team; the customer never sees it.
+ */
+export type NoteIn = {
+    /**
+     * Body
+     */
+    body: string;
+};
+
+/**
+ * NoteOut
+ *
+ * A note as the inbox shows it.
+ */
+export type NoteOut = {
+    /**
+     * Author User Id
+     */
+    author_user_id: string | null;
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Conversation Id
+     */
+    conversation_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+};
+
+/**
+ * OptOutReason
+ *
+ * Why consent changed.
+ */
+export type OptOutReason = 'keyword' | 'request' | 'provider' | 'complaint';
+
+/**
+ * Page[ContactOut]
+ */
+export type PageContactOut = {
+    /**
+     * Items
+     */
+    items: Array<ContactOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
 };
 
 /**
@@ -340,6 +1180,20 @@ export type PageConversationOut = {
      * Items
      */
     items: Array<ConversationOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[ImportOut]
+ */
+export type PageImportOut = {
+    /**
+     * Items
+     */
+    items: Array<ImportOut>;
     /**
      * Next Cursor
      */
@@ -375,6 +1229,48 @@ export type PageMessageOut = {
 };
 
 /**
+ * Page[NoteOut]
+ */
+export type PageNoteOut = {
+    /**
+     * Items
+     */
+    items: Array<NoteOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[TagCount]
+ */
+export type PageTagCount = {
+    /**
+     * Items
+     */
+    items: Array<TagCount>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[TimelineItem]
+ */
+export type PageTimelineItem = {
+    /**
+     * Items
+     */
+    items: Array<TimelineItem>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
  * PhoneNumberCreate
  *
  * What a tenant copies from Meta's dashboard.
@@ -396,6 +1292,12 @@ export type PhoneNumberCreate = {
      * Label
      */
     label?: string | null;
+    /**
+     * Messages Per Second
+     *
+     * Sending pace; Meta allows 80/s by default and up to 1,000/s after upgrade.
+     */
+    messages_per_second?: number | null;
     /**
      * Phone Number Id
      */
@@ -429,9 +1331,41 @@ export type PhoneNumberOut = {
      */
     label: string | null;
     /**
+     * Messages Per Second
+     */
+    messages_per_second: number;
+    /**
+     * Messaging Limit Tier
+     *
+     * Meta's tier: TIER_250, TIER_1K, ... TIER_UNLIMITED.
+     */
+    messaging_limit_tier: string | null;
+    /**
      * Phone Number Id
      */
     phone_number_id: string;
+    /**
+     * Profile Refreshed At
+     *
+     * When the tier and quality were read from Meta.
+     */
+    profile_refreshed_at: string | null;
+    /**
+     * Quality Rating
+     *
+     * GREEN, YELLOW or RED, as Meta rates the number.
+     */
+    quality_rating: string | null;
+    /**
+     * Throughput Level
+     *
+     * STANDARD (80/s) or HIGH (up to 1,000/s) at Meta.
+     */
+    throughput_level: string | null;
+    /**
+     * Verified Name
+     */
+    verified_name: string | null;
     /**
      * Verify Token
      */
@@ -447,6 +1381,139 @@ export type PhoneNumberOut = {
 };
 
 /**
+ * PhoneNumberPatch
+ *
+ * What a tenant may change on a connected number.
+ */
+export type PhoneNumberPatch = {
+    /**
+     * Label
+     */
+    label?: string | null;
+    /**
+     * Messages Per Second
+     *
+     * Messages per second this number sends at most (1 to 1,000).
+     */
+    messages_per_second?: number | null;
+};
+
+/**
+ * PreviewOut
+ *
+ * The template as the customer will see it, per component and as one text.
+ */
+export type PreviewOut = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Buttons
+     */
+    buttons: Array<RenderedButton>;
+    /**
+     * Footer
+     */
+    footer: string | null;
+    header: RenderedHeader | null;
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * PreviewRequest
+ *
+ * Values by variable key (``body.1``) or, when unambiguous, by placeholder name (``1``).
+ */
+export type PreviewRequest = {
+    /**
+     * Variables
+     */
+    variables?: {
+        [key: string]: string;
+    };
+};
+
+/**
+ * ReactionContent
+ *
+ * An emoji reaction to an earlier message; an empty emoji removes the reaction.
+ */
+export type ReactionContent = {
+    /**
+     * Emoji
+     */
+    emoji: string;
+    /**
+     * Kind
+     */
+    kind?: 'reaction';
+    /**
+     * Message External Id
+     */
+    message_external_id: string;
+};
+
+/**
+ * RenderedButton
+ *
+ * A button with its URL filled in.
+ */
+export type RenderedButton = {
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Type
+     */
+    type: string;
+    /**
+     * Url
+     */
+    url?: string | null;
+};
+
+/**
+ * RenderedHeader
+ *
+ * The header: text, or the media given for it.
+ */
+export type RenderedHeader = {
+    /**
+     * Format
+     */
+    format: string;
+    /**
+     * Media
+     */
+    media?: string | null;
+    /**
+     * Text
+     */
+    text?: string | null;
+};
+
+/**
+ * ReplyButton
+ *
+ * A quick-reply button offered to the customer.
+ */
+export type ReplyButton = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * RoleIn
  *
  * A member's new role.
@@ -456,6 +1523,202 @@ export type RoleIn = {
      * Role
      */
     role: 'owner' | 'admin' | 'agent' | 'viewer';
+};
+
+/**
+ * SendIn
+ *
+ * A reply from the inbox, sent on the conversation's channel.
+ */
+export type SendIn = {
+    /**
+     * Channel Account Id
+     *
+     * Must be the conversation's own number when given (a thread has one number).
+     */
+    channel_account_id?: string | null;
+    /**
+     * Content
+     */
+    content: ({
+        kind: 'text';
+    } & TextContent) | ({
+        kind: 'audio' | 'document' | 'image' | 'sticker' | 'video';
+    } & MediaContent) | ({
+        kind: 'template';
+    } & TemplateContent) | ({
+        kind: 'interactive';
+    } & InteractiveContent) | ({
+        kind: 'location';
+    } & LocationContent) | ({
+        kind: 'reaction';
+    } & ReactionContent) | ({
+        kind: 'contacts';
+    } & ContactsContent) | ({
+        kind: 'unsupported';
+    } & UnsupportedContent);
+};
+
+/**
+ * SenderCreate
+ *
+ * What a tenant copies from Twilio's console.
+ */
+export type SenderCreate = {
+    /**
+     * Account Sid
+     *
+     * The account's SID, AC + 32 hex digits.
+     */
+    account_sid: string;
+    /**
+     * Auth Token
+     */
+    auth_token: string;
+    /**
+     * Kind
+     */
+    kind?: 'long_code' | 'toll_free' | 'short_code';
+    /**
+     * Label
+     */
+    label?: string | null;
+    /**
+     * Messages Per Second
+     *
+     * Segments per second; default 1 (long code), 3 (toll-free), 100 (short).
+     */
+    messages_per_second?: number | null;
+    /**
+     * Phone Number
+     *
+     * E.164 (+5511987654321), or the digits of a short code.
+     */
+    phone_number: string;
+};
+
+/**
+ * SenderOut
+ *
+ * A sender as the API shows it: never its auth token, always the URLs to paste into Twilio.
+ */
+export type SenderOut = {
+    /**
+     * Account Sid
+     */
+    account_sid: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Inbound Webhook Url
+     *
+     * Twilio number → Messaging → 'A message comes in' (HTTP POST).
+     */
+    inbound_webhook_url: string;
+    /**
+     * Kind
+     */
+    kind: 'long_code' | 'toll_free' | 'short_code';
+    /**
+     * Label
+     */
+    label: string | null;
+    /**
+     * Messages Per Second
+     */
+    messages_per_second: number;
+    /**
+     * Phone Number
+     */
+    phone_number: string;
+    /**
+     * Status Callback Url
+     *
+     * Sent with every message as StatusCallback; shown for reference.
+     */
+    status_callback_url: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * SenderUpdate
+ *
+ * What may change on a sender; a new auth token is verified again.
+ */
+export type SenderUpdate = {
+    /**
+     * Auth Token
+     */
+    auth_token?: string | null;
+    /**
+     * Kind
+     */
+    kind?: 'long_code' | 'toll_free' | 'short_code' | null;
+    /**
+     * Label
+     */
+    label?: string | null;
+    /**
+     * Messages Per Second
+     */
+    messages_per_second?: number | null;
+};
+
+/**
+ * ServiceWindow
+ *
+ * WhatsApp's customer service window: free-form messages only while it is open, templates always.
+ */
+export type ServiceWindow = {
+    /**
+     * Expires At
+     *
+     * 24 hours after the customer's last message; null if never.
+     */
+    expires_at: string | null;
+    /**
+     * Open
+     */
+    open: boolean;
+};
+
+/**
+ * SharedContact
+ *
+ * One shared contact card; phones stay as written on the card, not necessarily E.164.
+ */
+export type SharedContact = {
+    /**
+     * Emails
+     */
+    emails?: Array<string>;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Organization
+     */
+    organization?: string | null;
+    /**
+     * Phones
+     */
+    phones?: Array<string>;
+    /**
+     * Vcard
+     *
+     * The raw vCard when the channel provides one.
+     */
+    vcard?: string | null;
 };
 
 /**
@@ -492,6 +1755,223 @@ export type SwitchTenantIn = {
      * Tenant Id
      */
     tenant_id: string;
+};
+
+/**
+ * SyncRequest
+ *
+ * Which number's WhatsApp Business account to sync; none: every account of the tenant.
+ */
+export type SyncRequest = {
+    /**
+     * Number Id
+     *
+     * Our number id, or Meta's phone_number_id.
+     */
+    number_id?: string | null;
+    /**
+     * Phone Number Id
+     *
+     * Same as number_id (either name is accepted).
+     */
+    phone_number_id?: string | null;
+};
+
+/**
+ * SyncResult
+ *
+ * What the sync did, per account and in total.
+ */
+export type SyncResult = {
+    /**
+     * Accounts
+     */
+    accounts: Array<WabaSync>;
+    /**
+     * Created
+     */
+    created: number;
+    /**
+     * Removed
+     */
+    removed: number;
+    /**
+     * Synced
+     */
+    synced: number;
+    /**
+     * Updated
+     */
+    updated: number;
+};
+
+/**
+ * TagCount
+ *
+ * A tag and how many contacts carry it.
+ */
+export type TagCount = {
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Tag
+     */
+    tag: string;
+};
+
+/**
+ * TemplateComponent
+ *
+ * A template component (header, body, button) with its parameters.
+ */
+export type TemplateComponent = {
+    /**
+     * Index
+     */
+    index?: number | null;
+    /**
+     * Parameters
+     */
+    parameters?: Array<TemplateParameter>;
+    /**
+     * Sub Type
+     */
+    sub_type?: 'quick_reply' | 'url' | 'copy_code' | 'flow' | null;
+    /**
+     * Type
+     */
+    type: 'header' | 'body' | 'button';
+};
+
+/**
+ * TemplateContent
+ *
+ * An approved template; the only content allowed outside WhatsApp's 24-hour window.
+ */
+export type TemplateContent = {
+    /**
+     * Components
+     */
+    components?: Array<TemplateComponent>;
+    /**
+     * Kind
+     */
+    kind?: 'template';
+    /**
+     * Language
+     *
+     * Provider language code, e.g. pt_BR or en_US.
+     */
+    language: string;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
+ * TemplateOut
+ *
+ * A template as last synced from the WhatsApp Business account.
+ */
+export type TemplateOut = {
+    /**
+     * Category
+     */
+    category: string | null;
+    /**
+     * Components
+     *
+     * Meta's components, as Graph returns them.
+     */
+    components: Array<{
+        [key: string]: unknown;
+    }>;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Language
+     */
+    language: string;
+    /**
+     * Meta Id
+     */
+    meta_id: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Parameter Format
+     *
+     * POSITIONAL ({{1}}) or NAMED ({{nome}})
+     */
+    parameter_format: string;
+    /**
+     * Quality Score
+     */
+    quality_score: string | null;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Synced At
+     */
+    synced_at: string;
+    /**
+     * Variables
+     */
+    variables: Array<ComponentVariables>;
+    /**
+     * Waba Id
+     */
+    waba_id: string;
+};
+
+/**
+ * TemplatePage
+ *
+ * One page of templates.
+ */
+export type TemplatePage = {
+    /**
+     * Items
+     */
+    items: Array<TemplateOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * TemplateParameter
+ *
+ * One filled-in template variable.
+ */
+export type TemplateParameter = {
+    media?: MediaRef | null;
+    /**
+     * Parameter Name
+     */
+    parameter_name?: string | null;
+    /**
+     * Payload
+     */
+    payload?: string | null;
+    /**
+     * Text
+     */
+    text?: string | null;
+    /**
+     * Type
+     */
+    type: 'text' | 'currency' | 'date_time' | 'image' | 'video' | 'document' | 'payload';
 };
 
 /**
@@ -547,6 +2027,97 @@ export type TenantRef = {
 };
 
 /**
+ * TextContent
+ *
+ * Plain text.
+ */
+export type TextContent = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Kind
+     */
+    kind?: 'text';
+    /**
+     * Preview Url
+     */
+    preview_url?: boolean;
+};
+
+/**
+ * TimelineItem
+ *
+ * One entry of a contact's timeline: a message (any channel) or a note.
+ */
+export type TimelineItem = {
+    /**
+     * At
+     */
+    at: string;
+    channel?: Channel | null;
+    /**
+     * Kind
+     */
+    kind: 'message' | 'note';
+    message?: MessageOut | null;
+    note?: TimelineNote | null;
+};
+
+/**
+ * TimelineNote
+ *
+ * An internal note in a contact's timeline.
+ */
+export type TimelineNote = {
+    /**
+     * Author User Id
+     */
+    author_user_id: string | null;
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Conversation Id
+     */
+    conversation_id: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Id
+     */
+    id: string;
+};
+
+/**
+ * UnsupportedContent
+ *
+ * Something the channel sent that we do not model; kept so the inbox can say so.
+ */
+export type UnsupportedContent = {
+    /**
+     * Kind
+     */
+    kind?: 'unsupported';
+    /**
+     * Provider Type
+     *
+     * The provider's own type name, e.g. 'order' or 'system'.
+     */
+    provider_type: string;
+    /**
+     * Summary
+     *
+     * Short human-readable gist, not the raw body.
+     */
+    summary?: string;
+};
+
+/**
  * UserOut
  *
  * The signed-in person.
@@ -596,6 +2167,62 @@ export type ValidationError = {
      * Error Type
      */
     type: string;
+};
+
+/**
+ * Variable
+ *
+ * One placeholder to fill: ``key`` is how preview and the picker name it.
+ */
+export type Variable = {
+    /**
+     * Example
+     */
+    example?: string | null;
+    /**
+     * Key
+     *
+     * header.1, body.nome, button.0.1 or header.media
+     */
+    key: string;
+    /**
+     * Kind
+     *
+     * text, or image/video/document for a media header
+     */
+    kind: string;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
+ * WabaSync
+ *
+ * What one account's sync did.
+ */
+export type WabaSync = {
+    /**
+     * Created
+     */
+    created: number;
+    /**
+     * Removed
+     */
+    removed: number;
+    /**
+     * Synced
+     */
+    synced: number;
+    /**
+     * Updated
+     */
+    updated: number;
+    /**
+     * Waba Id
+     */
+    waba_id: string;
 };
 
 export type ListKeysApiV1ApiKeysGetData = {
@@ -671,6 +2298,486 @@ export type RevokeKeyApiV1ApiKeysKeyIdDeleteResponses = {
 
 export type RevokeKeyApiV1ApiKeysKeyIdDeleteResponse = RevokeKeyApiV1ApiKeysKeyIdDeleteResponses[keyof RevokeKeyApiV1ApiKeysKeyIdDeleteResponses];
 
+export type ListContactsApiV1ContactsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+        /**
+         * Q
+         *
+         * Name, email or number
+         */
+        q?: string | null;
+        /**
+         * Tag
+         *
+         * Repeat to require several tags
+         */
+        tag?: Array<string> | null;
+        /**
+         * Channel
+         *
+         * Alone: has a conversation there; with opted_out: whose consent to look at
+         */
+        channel?: Channel | null;
+        /**
+         * Opted Out
+         *
+         * Opted out (of `channel`, or of any channel)
+         */
+        opted_out?: boolean | null;
+    };
+    url: '/api/v1/contacts';
+};
+
+export type ListContactsApiV1ContactsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListContactsApiV1ContactsGetError = ListContactsApiV1ContactsGetErrors[keyof ListContactsApiV1ContactsGetErrors];
+
+export type ListContactsApiV1ContactsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageContactOut;
+};
+
+export type ListContactsApiV1ContactsGetResponse = ListContactsApiV1ContactsGetResponses[keyof ListContactsApiV1ContactsGetResponses];
+
+export type CreateContactApiV1ContactsPostData = {
+    body: ContactCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/contacts';
+};
+
+export type CreateContactApiV1ContactsPostErrors = {
+    /**
+     * The number is taken: `contact_id` names it
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateContactApiV1ContactsPostError = CreateContactApiV1ContactsPostErrors[keyof CreateContactApiV1ContactsPostErrors];
+
+export type CreateContactApiV1ContactsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: ContactOut;
+};
+
+export type CreateContactApiV1ContactsPostResponse = CreateContactApiV1ContactsPostResponses[keyof CreateContactApiV1ContactsPostResponses];
+
+export type ExportContactsApiV1ContactsExportCsvGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Q
+         *
+         * Name, email or number
+         */
+        q?: string | null;
+        /**
+         * Tag
+         *
+         * Repeat to require several tags
+         */
+        tag?: Array<string> | null;
+        /**
+         * Channel
+         *
+         * Alone: has a conversation there; with opted_out: whose consent to look at
+         */
+        channel?: Channel | null;
+        /**
+         * Opted Out
+         *
+         * Opted out (of `channel`, or of any channel)
+         */
+        opted_out?: boolean | null;
+    };
+    url: '/api/v1/contacts/export.csv';
+};
+
+export type ExportContactsApiV1ContactsExportCsvGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ExportContactsApiV1ContactsExportCsvGetError = ExportContactsApiV1ContactsExportCsvGetErrors[keyof ExportContactsApiV1ContactsExportCsvGetErrors];
+
+export type ExportContactsApiV1ContactsExportCsvGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type ListImportsApiV1ContactsImportsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/contacts/imports';
+};
+
+export type ListImportsApiV1ContactsImportsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListImportsApiV1ContactsImportsGetError = ListImportsApiV1ContactsImportsGetErrors[keyof ListImportsApiV1ContactsImportsGetErrors];
+
+export type ListImportsApiV1ContactsImportsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageImportOut;
+};
+
+export type ListImportsApiV1ContactsImportsGetResponse = ListImportsApiV1ContactsImportsGetResponses[keyof ListImportsApiV1ContactsImportsGetResponses];
+
+export type StartImportApiV1ContactsImportsPostData = {
+    body: BodyStartImportApiV1ContactsImportsPost;
+    path?: never;
+    query?: never;
+    url: '/api/v1/contacts/imports';
+};
+
+export type StartImportApiV1ContactsImportsPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type StartImportApiV1ContactsImportsPostError = StartImportApiV1ContactsImportsPostErrors[keyof StartImportApiV1ContactsImportsPostErrors];
+
+export type StartImportApiV1ContactsImportsPostResponses = {
+    /**
+     * Successful Response
+     */
+    202: ImportOut;
+};
+
+export type StartImportApiV1ContactsImportsPostResponse = StartImportApiV1ContactsImportsPostResponses[keyof StartImportApiV1ContactsImportsPostResponses];
+
+export type GetImportApiV1ContactsImportsImportIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Import Id
+         */
+        import_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/imports/{import_id}';
+};
+
+export type GetImportApiV1ContactsImportsImportIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetImportApiV1ContactsImportsImportIdGetError = GetImportApiV1ContactsImportsImportIdGetErrors[keyof GetImportApiV1ContactsImportsImportIdGetErrors];
+
+export type GetImportApiV1ContactsImportsImportIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: ImportOut;
+};
+
+export type GetImportApiV1ContactsImportsImportIdGetResponse = GetImportApiV1ContactsImportsImportIdGetResponses[keyof GetImportApiV1ContactsImportsImportIdGetResponses];
+
+export type ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetData = {
+    body?: never;
+    path: {
+        /**
+         * Import Id
+         */
+        import_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/imports/{import_id}/errors.csv';
+};
+
+export type ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetError = ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetErrors[keyof ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetErrors];
+
+export type ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type ListTagsApiV1ContactsTagsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/contacts/tags';
+};
+
+export type ListTagsApiV1ContactsTagsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListTagsApiV1ContactsTagsGetError = ListTagsApiV1ContactsTagsGetErrors[keyof ListTagsApiV1ContactsTagsGetErrors];
+
+export type ListTagsApiV1ContactsTagsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTagCount;
+};
+
+export type ListTagsApiV1ContactsTagsGetResponse = ListTagsApiV1ContactsTagsGetResponses[keyof ListTagsApiV1ContactsTagsGetResponses];
+
+export type DeleteContactApiV1ContactsContactIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{contact_id}';
+};
+
+export type DeleteContactApiV1ContactsContactIdDeleteErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteContactApiV1ContactsContactIdDeleteError = DeleteContactApiV1ContactsContactIdDeleteErrors[keyof DeleteContactApiV1ContactsContactIdDeleteErrors];
+
+export type DeleteContactApiV1ContactsContactIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteContactApiV1ContactsContactIdDeleteResponse = DeleteContactApiV1ContactsContactIdDeleteResponses[keyof DeleteContactApiV1ContactsContactIdDeleteResponses];
+
+export type GetContactApiV1ContactsContactIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{contact_id}';
+};
+
+export type GetContactApiV1ContactsContactIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetContactApiV1ContactsContactIdGetError = GetContactApiV1ContactsContactIdGetErrors[keyof GetContactApiV1ContactsContactIdGetErrors];
+
+export type GetContactApiV1ContactsContactIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: ContactOut;
+};
+
+export type GetContactApiV1ContactsContactIdGetResponse = GetContactApiV1ContactsContactIdGetResponses[keyof GetContactApiV1ContactsContactIdGetResponses];
+
+export type PatchContactApiV1ContactsContactIdPatchData = {
+    body: ContactPatch;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{contact_id}';
+};
+
+export type PatchContactApiV1ContactsContactIdPatchErrors = {
+    /**
+     * The new number is taken: `contact_id` names it
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PatchContactApiV1ContactsContactIdPatchError = PatchContactApiV1ContactsContactIdPatchErrors[keyof PatchContactApiV1ContactsContactIdPatchErrors];
+
+export type PatchContactApiV1ContactsContactIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: ContactOut;
+};
+
+export type PatchContactApiV1ContactsContactIdPatchResponse = PatchContactApiV1ContactsContactIdPatchResponses[keyof PatchContactApiV1ContactsContactIdPatchResponses];
+
+export type SetConsentApiV1ContactsContactIdConsentChannelPutData = {
+    body: ConsentIn;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+        channel: Channel;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{contact_id}/consent/{channel}';
+};
+
+export type SetConsentApiV1ContactsContactIdConsentChannelPutErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SetConsentApiV1ContactsContactIdConsentChannelPutError = SetConsentApiV1ContactsContactIdConsentChannelPutErrors[keyof SetConsentApiV1ContactsContactIdConsentChannelPutErrors];
+
+export type SetConsentApiV1ContactsContactIdConsentChannelPutResponses = {
+    /**
+     * Successful Response
+     */
+    200: ContactOut;
+};
+
+export type SetConsentApiV1ContactsContactIdConsentChannelPutResponse = SetConsentApiV1ContactsContactIdConsentChannelPutResponses[keyof SetConsentApiV1ContactsContactIdConsentChannelPutResponses];
+
+export type MergeContactsApiV1ContactsContactIdMergePostData = {
+    body: MergeIn;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+    };
+    query?: never;
+    url: '/api/v1/contacts/{contact_id}/merge';
+};
+
+export type MergeContactsApiV1ContactsContactIdMergePostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type MergeContactsApiV1ContactsContactIdMergePostError = MergeContactsApiV1ContactsContactIdMergePostErrors[keyof MergeContactsApiV1ContactsContactIdMergePostErrors];
+
+export type MergeContactsApiV1ContactsContactIdMergePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: ContactOut;
+};
+
+export type MergeContactsApiV1ContactsContactIdMergePostResponse = MergeContactsApiV1ContactsContactIdMergePostResponses[keyof MergeContactsApiV1ContactsContactIdMergePostResponses];
+
+export type ContactTimelineApiV1ContactsContactIdTimelineGetData = {
+    body?: never;
+    path: {
+        /**
+         * Contact Id
+         */
+        contact_id: string;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/contacts/{contact_id}/timeline';
+};
+
+export type ContactTimelineApiV1ContactsContactIdTimelineGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ContactTimelineApiV1ContactsContactIdTimelineGetError = ContactTimelineApiV1ContactsContactIdTimelineGetErrors[keyof ContactTimelineApiV1ContactsContactIdTimelineGetErrors];
+
+export type ContactTimelineApiV1ContactsContactIdTimelineGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageTimelineItem;
+};
+
+export type ContactTimelineApiV1ContactsContactIdTimelineGetResponse = ContactTimelineApiV1ContactsContactIdTimelineGetResponses[keyof ContactTimelineApiV1ContactsContactIdTimelineGetResponses];
+
 export type ListConversationsApiV1ConversationsGetData = {
     body?: never;
     path?: never;
@@ -686,13 +2793,23 @@ export type ListConversationsApiV1ConversationsGetData = {
         /**
          * Status
          */
-        status?: 'open' | 'pending' | 'closed' | null;
+        status?: 'open' | 'pending' | 'resolved' | null;
         /**
          * Q
          *
-         * Name, number or last message text
+         * Contact name or number, or any message's text
          */
         q?: string | null;
+        /**
+         * Channel
+         */
+        channel?: Channel | null;
+        /**
+         * Assignee
+         *
+         * me, unassigned or a user id
+         */
+        assignee?: string | null;
     };
     url: '/api/v1/conversations';
 };
@@ -740,10 +2857,40 @@ export type GetConversationApiV1ConversationsConversationIdGetResponses = {
     /**
      * Successful Response
      */
-    200: ConversationOut;
+    200: ConversationDetail;
 };
 
 export type GetConversationApiV1ConversationsConversationIdGetResponse = GetConversationApiV1ConversationsConversationIdGetResponses[keyof GetConversationApiV1ConversationsConversationIdGetResponses];
+
+export type PatchConversationApiV1ConversationsConversationIdPatchData = {
+    body: ConversationPatch;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/v1/conversations/{conversation_id}';
+};
+
+export type PatchConversationApiV1ConversationsConversationIdPatchErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PatchConversationApiV1ConversationsConversationIdPatchError = PatchConversationApiV1ConversationsConversationIdPatchErrors[keyof PatchConversationApiV1ConversationsConversationIdPatchErrors];
+
+export type PatchConversationApiV1ConversationsConversationIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationDetail;
+};
+
+export type PatchConversationApiV1ConversationsConversationIdPatchResponse = PatchConversationApiV1ConversationsConversationIdPatchResponses[keyof PatchConversationApiV1ConversationsConversationIdPatchResponses];
 
 export type ListMessagesApiV1ConversationsConversationIdMessagesGetData = {
     body?: never;
@@ -783,6 +2930,133 @@ export type ListMessagesApiV1ConversationsConversationIdMessagesGetResponses = {
 };
 
 export type ListMessagesApiV1ConversationsConversationIdMessagesGetResponse = ListMessagesApiV1ConversationsConversationIdMessagesGetResponses[keyof ListMessagesApiV1ConversationsConversationIdMessagesGetResponses];
+
+export type SendMessageApiV1ConversationsConversationIdMessagesPostData = {
+    body: SendIn;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/v1/conversations/{conversation_id}/messages';
+};
+
+export type SendMessageApiV1ConversationsConversationIdMessagesPostErrors = {
+    /**
+     * Refused: `reason` is window_closed, opted_out or invalid_content
+     */
+    422: unknown;
+};
+
+export type SendMessageApiV1ConversationsConversationIdMessagesPostResponses = {
+    /**
+     * Successful Response
+     */
+    202: MessageOut;
+};
+
+export type SendMessageApiV1ConversationsConversationIdMessagesPostResponse = SendMessageApiV1ConversationsConversationIdMessagesPostResponses[keyof SendMessageApiV1ConversationsConversationIdMessagesPostResponses];
+
+export type ListNotesApiV1ConversationsConversationIdNotesGetData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/conversations/{conversation_id}/notes';
+};
+
+export type ListNotesApiV1ConversationsConversationIdNotesGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListNotesApiV1ConversationsConversationIdNotesGetError = ListNotesApiV1ConversationsConversationIdNotesGetErrors[keyof ListNotesApiV1ConversationsConversationIdNotesGetErrors];
+
+export type ListNotesApiV1ConversationsConversationIdNotesGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageNoteOut;
+};
+
+export type ListNotesApiV1ConversationsConversationIdNotesGetResponse = ListNotesApiV1ConversationsConversationIdNotesGetResponses[keyof ListNotesApiV1ConversationsConversationIdNotesGetResponses];
+
+export type AddNoteApiV1ConversationsConversationIdNotesPostData = {
+    body: NoteIn;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/v1/conversations/{conversation_id}/notes';
+};
+
+export type AddNoteApiV1ConversationsConversationIdNotesPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type AddNoteApiV1ConversationsConversationIdNotesPostError = AddNoteApiV1ConversationsConversationIdNotesPostErrors[keyof AddNoteApiV1ConversationsConversationIdNotesPostErrors];
+
+export type AddNoteApiV1ConversationsConversationIdNotesPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: NoteOut;
+};
+
+export type AddNoteApiV1ConversationsConversationIdNotesPostResponse = AddNoteApiV1ConversationsConversationIdNotesPostResponses[keyof AddNoteApiV1ConversationsConversationIdNotesPostResponses];
+
+export type MarkReadApiV1ConversationsConversationIdReadPostData = {
+    body?: never;
+    path: {
+        /**
+         * Conversation Id
+         */
+        conversation_id: string;
+    };
+    query?: never;
+    url: '/api/v1/conversations/{conversation_id}/read';
+};
+
+export type MarkReadApiV1ConversationsConversationIdReadPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type MarkReadApiV1ConversationsConversationIdReadPostError = MarkReadApiV1ConversationsConversationIdReadPostErrors[keyof MarkReadApiV1ConversationsConversationIdReadPostErrors];
+
+export type MarkReadApiV1ConversationsConversationIdReadPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConversationDetail;
+};
+
+export type MarkReadApiV1ConversationsConversationIdReadPostResponse = MarkReadApiV1ConversationsConversationIdReadPostResponses[keyof MarkReadApiV1ConversationsConversationIdReadPostResponses];
 
 export type FollowEventsData = {
     body?: never;
@@ -835,6 +3109,61 @@ export type FollowEventsResponses = {
 };
 
 export type FollowEventsResponse = FollowEventsResponses[keyof FollowEventsResponses];
+
+export type UploadMediaApiV1MediaPostData = {
+    body: BodyUploadMediaApiV1MediaPost;
+    path?: never;
+    query?: never;
+    url: '/api/v1/media';
+};
+
+export type UploadMediaApiV1MediaPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UploadMediaApiV1MediaPostError = UploadMediaApiV1MediaPostErrors[keyof UploadMediaApiV1MediaPostErrors];
+
+export type UploadMediaApiV1MediaPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: MediaOut;
+};
+
+export type UploadMediaApiV1MediaPostResponse = UploadMediaApiV1MediaPostResponses[keyof UploadMediaApiV1MediaPostResponses];
+
+export type ReadMediaApiV1MediaKeyGetData = {
+    body?: never;
+    path: {
+        /**
+         * Key
+         */
+        key: string;
+    };
+    query?: never;
+    url: '/api/v1/media/{key}';
+};
+
+export type ReadMediaApiV1MediaKeyGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ReadMediaApiV1MediaKeyGetError = ReadMediaApiV1MediaKeyGetErrors[keyof ReadMediaApiV1MediaKeyGetErrors];
+
+export type ReadMediaApiV1MediaKeyGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: Blob | File;
+};
+
+export type ReadMediaApiV1MediaKeyGetResponse = ReadMediaApiV1MediaKeyGetResponses[keyof ReadMediaApiV1MediaKeyGetResponses];
 
 export type ListMembersApiV1MembersGetData = {
     body?: never;
@@ -956,6 +3285,139 @@ export type ChangeRoleApiV1MembersUserIdPatchResponses = {
 };
 
 export type ChangeRoleApiV1MembersUserIdPatchResponse = ChangeRoleApiV1MembersUserIdPatchResponses[keyof ChangeRoleApiV1MembersUserIdPatchResponses];
+
+export type ListSendersApiV1SmsSendersGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/sms/senders';
+};
+
+export type ListSendersApiV1SmsSendersGetResponses = {
+    /**
+     * Response List Senders Api V1 Sms Senders Get
+     *
+     * Successful Response
+     */
+    200: Array<SenderOut>;
+};
+
+export type ListSendersApiV1SmsSendersGetResponse = ListSendersApiV1SmsSendersGetResponses[keyof ListSendersApiV1SmsSendersGetResponses];
+
+export type RegisterSenderApiV1SmsSendersPostData = {
+    body: SenderCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/sms/senders';
+};
+
+export type RegisterSenderApiV1SmsSendersPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RegisterSenderApiV1SmsSendersPostError = RegisterSenderApiV1SmsSendersPostErrors[keyof RegisterSenderApiV1SmsSendersPostErrors];
+
+export type RegisterSenderApiV1SmsSendersPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: SenderOut;
+};
+
+export type RegisterSenderApiV1SmsSendersPostResponse = RegisterSenderApiV1SmsSendersPostResponses[keyof RegisterSenderApiV1SmsSendersPostResponses];
+
+export type RemoveSenderApiV1SmsSendersSenderIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Sender Id
+         */
+        sender_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sms/senders/{sender_id}';
+};
+
+export type RemoveSenderApiV1SmsSendersSenderIdDeleteErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RemoveSenderApiV1SmsSendersSenderIdDeleteError = RemoveSenderApiV1SmsSendersSenderIdDeleteErrors[keyof RemoveSenderApiV1SmsSendersSenderIdDeleteErrors];
+
+export type RemoveSenderApiV1SmsSendersSenderIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type RemoveSenderApiV1SmsSendersSenderIdDeleteResponse = RemoveSenderApiV1SmsSendersSenderIdDeleteResponses[keyof RemoveSenderApiV1SmsSendersSenderIdDeleteResponses];
+
+export type GetSenderApiV1SmsSendersSenderIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Sender Id
+         */
+        sender_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sms/senders/{sender_id}';
+};
+
+export type GetSenderApiV1SmsSendersSenderIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetSenderApiV1SmsSendersSenderIdGetError = GetSenderApiV1SmsSendersSenderIdGetErrors[keyof GetSenderApiV1SmsSendersSenderIdGetErrors];
+
+export type GetSenderApiV1SmsSendersSenderIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: SenderOut;
+};
+
+export type GetSenderApiV1SmsSendersSenderIdGetResponse = GetSenderApiV1SmsSendersSenderIdGetResponses[keyof GetSenderApiV1SmsSendersSenderIdGetResponses];
+
+export type UpdateSenderApiV1SmsSendersSenderIdPatchData = {
+    body: SenderUpdate;
+    path: {
+        /**
+         * Sender Id
+         */
+        sender_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sms/senders/{sender_id}';
+};
+
+export type UpdateSenderApiV1SmsSendersSenderIdPatchErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpdateSenderApiV1SmsSendersSenderIdPatchError = UpdateSenderApiV1SmsSendersSenderIdPatchErrors[keyof UpdateSenderApiV1SmsSendersSenderIdPatchErrors];
+
+export type UpdateSenderApiV1SmsSendersSenderIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: SenderOut;
+};
+
+export type UpdateSenderApiV1SmsSendersSenderIdPatchResponse = UpdateSenderApiV1SmsSendersSenderIdPatchResponses[keyof UpdateSenderApiV1SmsSendersSenderIdPatchResponses];
 
 export type ListTenantsApiV1TenantsGetData = {
     body?: never;
@@ -1102,6 +3564,186 @@ export type GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponses = {
 };
 
 export type GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponse = GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponses[keyof GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponses];
+
+export type UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchData = {
+    body: PhoneNumberPatch;
+    path: {
+        /**
+         * Number Id
+         */
+        number_id: string;
+    };
+    query?: never;
+    url: '/api/v1/whatsapp/phone-numbers/{number_id}';
+};
+
+export type UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchError = UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchErrors[keyof UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchErrors];
+
+export type UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: PhoneNumberOut;
+};
+
+export type UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponse = UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponses[keyof UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponses];
+
+export type RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostData = {
+    body?: never;
+    path: {
+        /**
+         * Number Id
+         */
+        number_id: string;
+    };
+    query?: never;
+    url: '/api/v1/whatsapp/phone-numbers/{number_id}/refresh';
+};
+
+export type RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostError = RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostErrors[keyof RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostErrors];
+
+export type RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: PhoneNumberOut;
+};
+
+export type RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponse = RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponses[keyof RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponses];
+
+export type ListTemplatesApiV1WhatsappTemplatesGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Number Id
+         *
+         * Our number id or Meta's phone_number_id.
+         */
+        number_id?: string | null;
+        /**
+         * Waba Id
+         */
+        waba_id?: string | null;
+        /**
+         * Status
+         *
+         * APPROVED, PENDING, REJECTED, PAUSED, DISABLED ...
+         */
+        status?: string | null;
+        /**
+         * Category
+         *
+         * MARKETING, UTILITY or AUTHENTICATION
+         */
+        category?: string | null;
+        /**
+         * Q
+         *
+         * Part of the name or text.
+         */
+        q?: string | null;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/v1/whatsapp/templates';
+};
+
+export type ListTemplatesApiV1WhatsappTemplatesGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListTemplatesApiV1WhatsappTemplatesGetError = ListTemplatesApiV1WhatsappTemplatesGetErrors[keyof ListTemplatesApiV1WhatsappTemplatesGetErrors];
+
+export type ListTemplatesApiV1WhatsappTemplatesGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: TemplatePage;
+};
+
+export type ListTemplatesApiV1WhatsappTemplatesGetResponse = ListTemplatesApiV1WhatsappTemplatesGetResponses[keyof ListTemplatesApiV1WhatsappTemplatesGetResponses];
+
+export type SyncTemplatesApiV1WhatsappTemplatesSyncPostData = {
+    /**
+     * Body
+     */
+    body?: SyncRequest | null;
+    path?: never;
+    query?: never;
+    url: '/api/v1/whatsapp/templates/sync';
+};
+
+export type SyncTemplatesApiV1WhatsappTemplatesSyncPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SyncTemplatesApiV1WhatsappTemplatesSyncPostError = SyncTemplatesApiV1WhatsappTemplatesSyncPostErrors[keyof SyncTemplatesApiV1WhatsappTemplatesSyncPostErrors];
+
+export type SyncTemplatesApiV1WhatsappTemplatesSyncPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: SyncResult;
+};
+
+export type SyncTemplatesApiV1WhatsappTemplatesSyncPostResponse = SyncTemplatesApiV1WhatsappTemplatesSyncPostResponses[keyof SyncTemplatesApiV1WhatsappTemplatesSyncPostResponses];
+
+export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostData = {
+    body: PreviewRequest;
+    path: {
+        /**
+         * Template Id
+         */
+        template_id: string;
+    };
+    query?: never;
+    url: '/api/v1/whatsapp/templates/{template_id}/preview';
+};
+
+export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostError = PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostErrors[keyof PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostErrors];
+
+export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreviewOut;
+};
+
+export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponse = PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses[keyof PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses];
 
 export type LoginAuthLoginPostData = {
     body: LoginIn;
@@ -1271,3 +3913,31 @@ export type SwitchTenantAuthSwitchTenantPostResponses = {
 };
 
 export type SwitchTenantAuthSwitchTenantPostResponse = SwitchTenantAuthSwitchTenantPostResponses[keyof SwitchTenantAuthSwitchTenantPostResponses];
+
+export type InboundWebhooksSmsTwilioInboundPostData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/webhooks/sms/twilio/inbound';
+};
+
+export type InboundWebhooksSmsTwilioInboundPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};
+
+export type StatusWebhooksSmsTwilioStatusPostData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/webhooks/sms/twilio/status';
+};
+
+export type StatusWebhooksSmsTwilioStatusPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: unknown;
+};

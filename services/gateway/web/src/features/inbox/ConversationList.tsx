@@ -2,13 +2,15 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { LoaderCircle } from "lucide-react";
 import { forwardRef, useEffect, useImperativeHandle, useRef } from "react";
 import { Link, useLocation } from "react-router";
-import type { Conversation } from "@/api";
+import type { InboxConversation } from "@/api/inbox";
 import { InitialsAvatar } from "@/components/ui/avatar";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useI18n } from "@/i18n";
+import { useMessages } from "@/i18n/feature";
 import { formatCount, formatDateTime, formatListTime, formatPhone } from "@/i18n/format";
 import { cn } from "@/lib/utils";
 import { ChannelIcon } from "./ChannelIcon";
+import { inboxMessages } from "./i18n";
 import { useNow } from "./useNow";
 
 const ROW_HEIGHT = 76;
@@ -17,8 +19,19 @@ export interface ConversationListHandle {
   scrollToIndex: (index: number) => void;
 }
 
-function Row({ conversation, active, search }: { conversation: Conversation; active: boolean; search: string }) {
+function Row({
+  conversation,
+  active,
+  search,
+  assignee,
+}: {
+  conversation: InboxConversation;
+  active: boolean;
+  search: string;
+  assignee: string | null;
+}) {
   const { m, lang } = useI18n();
+  const t = useMessages(inboxMessages);
   const now = useNow();
   const { contact } = conversation;
   const name = contact.name || formatPhone(contact.phone);
@@ -29,6 +42,7 @@ function Row({ conversation, active, search }: { conversation: Conversation; act
       to={{ pathname: `/inbox/${conversation.id}`, search }}
       aria-current={active ? "page" : undefined}
       data-conversation-id={conversation.id}
+      data-status={conversation.status}
       data-testid="conversation-item"
       className={cn(
         "flex h-full items-center gap-3 border-b px-3 transition-colors hover:bg-accent/60 focus-visible:-outline-offset-2",
@@ -52,15 +66,28 @@ function Row({ conversation, active, search }: { conversation: Conversation; act
           <span className={cn("truncate text-sm", unread ? "text-foreground" : "text-muted-foreground")} data-testid="conversation-preview">
             {conversation.last_message_preview}
           </span>
-          {unread > 0 ? (
-            <span
-              className="ml-auto inline-flex h-5 min-w-5 shrink-0 items-center justify-center rounded-full bg-primary px-1.5 text-[0.7rem] font-semibold text-primary-foreground"
-              aria-label={m.inbox.unread(unread)}
-              data-testid="unread-badge"
-            >
-              {formatCount(unread, lang)}
-            </span>
-          ) : null}
+          <span className="ml-auto flex shrink-0 items-center gap-1.5">
+            {conversation.status !== "open" ? (
+              <span className="rounded-full border px-1.5 text-[0.65rem] font-medium text-muted-foreground" data-testid="conversation-status">
+                {t.status.names[conversation.status] ?? conversation.status}
+              </span>
+            ) : null}
+            {assignee ? (
+              <span title={t.assign.button(assignee)}>
+                <span className="sr-only">{t.assign.button(assignee)}</span>
+                <InitialsAvatar name={assignee} seed={conversation.assignee_user_id ?? assignee} className="size-5 text-[0.55rem]" />
+              </span>
+            ) : null}
+            {unread > 0 ? (
+              <span
+                className="inline-flex h-5 min-w-5 items-center justify-center rounded-full bg-primary px-1.5 text-[0.7rem] font-semibold text-primary-foreground"
+                aria-label={m.inbox.unread(unread)}
+                data-testid="unread-badge"
+              >
+                {formatCount(unread, lang)}
+              </span>
+            ) : null}
+          </span>
         </span>
       </span>
     </Link>
@@ -90,13 +117,14 @@ export function ConversationListSkeleton({ rows = 8 }: { rows?: number }) {
 export const ConversationList = forwardRef<
   ConversationListHandle,
   {
-    items: Conversation[];
+    items: InboxConversation[];
     activeId: string | undefined;
     hasNextPage: boolean;
     isFetchingNextPage: boolean;
     fetchNextPage: () => void;
+    memberNames?: Map<string, string>;
   }
->(function ConversationList({ items, activeId, hasNextPage, isFetchingNextPage, fetchNextPage }, ref) {
+>(function ConversationList({ items, activeId, hasNextPage, isFetchingNextPage, fetchNextPage, memberNames }, ref) {
   const { m } = useI18n();
   const { search } = useLocation();
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -140,7 +168,12 @@ export const ConversationList = forwardRef<
               className="absolute left-0 top-0 w-full"
               style={{ height: row.size, transform: `translateY(${row.start}px)` }}
             >
-              <Row conversation={conversation} active={conversation.id === activeId} search={search} />
+              <Row
+                conversation={conversation}
+                active={conversation.id === activeId}
+                search={search}
+                assignee={conversation.assignee_user_id ? (memberNames?.get(conversation.assignee_user_id) ?? "?") : null}
+              />
             </li>
           );
         })}

@@ -1,15 +1,19 @@
 import { Inbox, MessageCircle, Search, X } from "lucide-react";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate, useSearchParams } from "react-router";
 import { EmptyState } from "@/components/EmptyState";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { Select } from "@/components/ui/select";
 import { useI18n } from "@/i18n";
+import { useMessages } from "@/i18n/feature";
 import { formatPhone } from "@/i18n/format";
 import { describeError } from "@/lib/errors";
 import { cn } from "@/lib/utils";
 import { ConversationList, type ConversationListHandle, ConversationListSkeleton } from "./ConversationList";
-import { useConversations, usePhoneNumbers } from "./hooks";
+import { filtersFromSearch } from "./bootPrefetch";
+import { useConversations, useMembers, usePhoneNumbers } from "./hooks";
+import { inboxMessages } from "./i18n";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -46,21 +50,78 @@ function InboxEmpty() {
   );
 }
 
+type FilterName = "status" | "assignee" | "channel";
+
+/** Tabs Mine / Unassigned / All and the status and channel filters; all in the URL, so a view can be shared. */
+function ListFilters({ value, onChange }: { value: Record<FilterName, string>; onChange: (name: FilterName, value: string) => void }) {
+  const { m } = useI18n();
+  const t = useMessages(inboxMessages);
+  const tabs = [
+    { value: "me", label: t.filters.mine },
+    { value: "unassigned", label: t.filters.unassigned },
+    { value: "", label: t.filters.all },
+  ];
+  return (
+    <div className="grid gap-2">
+      <div role="group" aria-label={t.filters.assignee} className="grid grid-cols-3 rounded-md bg-muted p-0.5 text-[0.8rem]">
+        {tabs.map((tab) => (
+          <button
+            key={tab.value || "all"}
+            type="button"
+            aria-pressed={value.assignee === tab.value}
+            onClick={() => onChange("assignee", tab.value)}
+            className={cn(
+              "truncate rounded-[calc(var(--radius)-4px)] px-2 py-1 font-medium text-muted-foreground transition-colors hover:text-foreground",
+              value.assignee === tab.value && "bg-background text-foreground shadow-xs",
+            )}
+            data-testid={`assignee-tab-${tab.value || "all"}`}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      <div className="grid grid-cols-2 gap-2">
+        <Select aria-label={t.filters.status} value={value.status} onChange={(e) => onChange("status", e.target.value)} data-testid="status-filter">
+          <option value="">{t.filters.anyStatus}</option>
+          {(["open", "pending", "resolved"] as const).map((s) => (
+            <option key={s} value={s}>
+              {t.status.names[s]}
+            </option>
+          ))}
+        </Select>
+        <Select aria-label={t.filters.channel} value={value.channel} onChange={(e) => onChange("channel", e.target.value)} data-testid="channel-filter">
+          <option value="">{t.filters.anyChannel}</option>
+          {(["whatsapp_meta", "sms"] as const).map((c) => (
+            <option key={c} value={c}>
+              {m.channels[c]}
+            </option>
+          ))}
+        </Select>
+      </div>
+    </div>
+  );
+}
+
 /**
  * The inbox: the conversation list on the left, the open thread (child route) beside it. On a phone only one
  * pane shows: the list, or the open thread with a way back.
  */
 export default function InboxLayout() {
   const { m } = useI18n();
+  const t = useMessages(inboxMessages);
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  const q = params.get("q") ?? "";
+  const filters = useMemo(() => filtersFromSearch(params), [params]);
+  const { q } = filters;
+  const filtered = Boolean(filters.status || filters.assignee || filters.channel);
+  const members = useMembers();
+  const memberNames = useMemo(() => new Map((members.data ?? []).map((x) => [x.user_id, x.name || x.email])), [members.data]);
   const [text, setText] = useState(q);
   const searchRef = useRef<HTMLInputElement>(null);
   const listRef = useRef<ConversationListHandle>(null);
   const match = useMatch("/inbox/:conversationId");
   const activeId = match?.params.conversationId;
-  const conversations = useConversations(q);
+  const conversations = useConversations(filters);
   const { items, fetchNextPage, hasNextPage, isFetchingNextPage } = conversations;
 
   // The URL is the source of truth (shareable, back button); the box follows it when it changes elsewhere.
@@ -83,6 +144,21 @@ export default function InboxLayout() {
   }, [text, q, setParams]);
 
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  const setFilter = useCallback(
+    (name: FilterName | "clear", value = "") =>
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          for (const key of name === "clear" ? (["status", "assignee", "channel"] as const) : [name]) {
+            if (value && name !== "clear") next.set(key, value);
+            else next.delete(key);
+          }
+          return next;
+        },
+        { replace: true },
+      ),
+    [setParams],
+  );
 
   // Keyboard: "/" searches, J / K open the next / previous conversation.
   useEffect(() => {
@@ -107,7 +183,7 @@ export default function InboxLayout() {
     return () => window.removeEventListener("keydown", onKey);
   }, [items, activeId, navigate, params]);
 
-  const nothingAtAll = !q && !activeId && conversations.isSuccess && items.length === 0;
+  const nothingAtAll = !q && !filtered && !activeId && conversations.isSuccess && items.length === 0;
   if (nothingAtAll) {
     return (
       <div className="relative h-full overflow-auto">
@@ -161,6 +237,7 @@ export default function InboxLayout() {
               </button>
             ) : null}
           </div>
+          <ListFilters value={filters} onChange={setFilter} />
         </div>
         {conversations.isPending ? (
           <div role="status" aria-label={m.app.loading} className="min-h-0 flex-1 overflow-hidden">
@@ -175,9 +252,14 @@ export default function InboxLayout() {
             </Button>
           </div>
         ) : items.length === 0 ? (
-          <p className="p-6 text-center text-sm text-muted-foreground" role="status">
-            {q ? m.inbox.noResults(q) : m.inbox.waitingTitle}
-          </p>
+          <div className="grid gap-3 p-6 text-center text-sm text-muted-foreground" role="status">
+            <p>{q ? m.inbox.noResults(q) : filtered ? t.filters.none : m.inbox.waitingTitle}</p>
+            {filtered ? (
+              <Button variant="outline" size="sm" className="mx-auto" onClick={() => setFilter("clear")}>
+                {t.filters.clear}
+              </Button>
+            ) : null}
+          </div>
         ) : (
           <ConversationList
             ref={listRef}
@@ -186,6 +268,7 @@ export default function InboxLayout() {
             hasNextPage={Boolean(hasNextPage)}
             isFetchingNextPage={isFetchingNextPage}
             fetchNextPage={loadMore}
+            memberNames={memberNames}
           />
         )}
       </section>

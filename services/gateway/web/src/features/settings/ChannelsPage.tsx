@@ -16,7 +16,13 @@ import { usePhoneNumbers } from "@/features/inbox/hooks";
 import { useI18n } from "@/i18n";
 import { formatDateTime, formatPhone } from "@/i18n/format";
 import { describeError } from "@/lib/errors";
+import type { WhatsAppNumber } from "@/api/channels";
+import { useMessages } from "@/i18n/feature";
 import { CopyField } from "./CopyField";
+import { channelsMessages } from "./i18n";
+import { SmsSendersSection } from "./SmsSendersSection";
+import { TemplatesSection } from "./TemplatesSection";
+import { WhatsAppNumbersTable } from "./WhatsAppNumbersTable";
 
 const FIELDS = ["phone_number_id", "waba_id", "access_token", "app_secret", "display_phone_number", "label"] as const;
 type NumberField = (typeof FIELDS)[number];
@@ -143,12 +149,13 @@ function NumberForm({ onDone, onCancel }: { onDone: (number: PhoneNumber) => voi
 
 export default function ChannelsPage() {
   const { m } = useI18n();
+  const t = useMessages(channelsMessages);
   const tenantId = useTenantId();
   const client = useQueryClient();
   const numbers = usePhoneNumbers();
   const [adding, setAdding] = useState(false);
   const [latest, setLatest] = useState<string | null>(null);
-  const list = numbers.data ?? [];
+  const list = (numbers.data ?? []) as WhatsAppNumber[];
 
   const onDone = (number: PhoneNumber) => {
     client.setQueryData<PhoneNumber[]>(keys.phoneNumbers(tenantId), (prev) => [number, ...(prev ?? []).filter((n) => n.id !== number.id)]);
@@ -158,11 +165,13 @@ export default function ChannelsPage() {
   };
 
   return (
-    <div className="grid gap-6">
+    <div className="grid gap-10">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">{m.numbers.title}</h1>
         <p className="mt-1 text-sm text-muted-foreground">{m.numbers.description}</p>
       </div>
+      <div className="grid gap-6" data-testid="whatsapp-section">
+      <p className="-mb-2 text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t.sections.whatsapp}</p>
 
       {numbers.isPending ? (
         <div className="grid gap-3" role="status" aria-label={m.app.loading}>
@@ -181,6 +190,7 @@ export default function ChannelsPage() {
       ) : (
         <>
           {list.length === 0 ? <NumberForm onDone={onDone} /> : null}
+          {list.length > 0 ? <WhatsAppNumbersTable numbers={list} /> : null}
           {list.length > 0 ? (
             <section className="grid gap-4" aria-labelledby="numbers-title">
               <div className="flex flex-wrap items-center justify-between gap-2">
@@ -204,6 +214,9 @@ export default function ChannelsPage() {
           )}
         </>
       )}
+      {list.length > 0 ? <TemplatesSection numbers={list} /> : null}
+      </div>
+      <SmsSendersSection />
     </div>
   );
 }

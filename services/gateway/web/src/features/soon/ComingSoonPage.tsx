@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 import { NAV_ITEMS } from "@/components/nav";
 import { useI18n } from "@/i18n";
 
-export type SoonArea = "contacts" | "leads" | "campaigns" | "ai" | "voice" | "analytics";
+export type SoonArea = "leads" | "campaigns" | "ai" | "voice" | "analytics";
 
 /** An area whose capability has not landed: what it will do, and where to work meanwhile. No fake data. */
 export default function ComingSoonPage({ area }: { area: SoonArea }) {

@@ -1,7 +1,7 @@
 import type ptBR from "./pt-BR";
 
 /** Every language has exactly the Portuguese dictionary's shape, with strings (or string functions) of its own. */
-type Widen<T> = T extends string
+export type Widen<T> = T extends string
   ? string
   : T extends (...args: infer A) => string
     ? (...args: A) => string
