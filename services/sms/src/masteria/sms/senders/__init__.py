@@ -1,0 +1,1 @@
+"""Twilio senders a tenant connects: numbers with their sealed auth token and throughput."""

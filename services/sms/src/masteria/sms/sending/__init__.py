@@ -1,0 +1,1 @@
+"""Send commands from both lanes: pacing per sender, crash-safe provider calls, retries, statuses."""

@@ -1,0 +1,1 @@
+"""Twilio's inbound SMS and status-callback webhooks: signature, dedup, keywords, outbox."""
