@@ -27,12 +27,18 @@ pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-def inbound(tenant: uuid.UUID, account: uuid.UUID, wamid: str, text: str, *, sender: str = "+5511999990001",
-            at: datetime = T0) -> Envelope[Any]:
+def inbound(
+    tenant: uuid.UUID, account: uuid.UUID, wamid: str, text: str, *, sender: str = "+5511999990001", at: datetime = T0
+) -> Envelope[Any]:
     message = InboundMessage(
-        channel=Channel.WHATSAPP_META, external_id=wamid, channel_account_id=account,
-        business_address="+5511900000000", sender=Sender(address=sender, display_name="Maria"),
-        content=TextContent(body=text), sent_at=at, received_at=at,
+        channel=Channel.WHATSAPP_META,
+        external_id=wamid,
+        channel_account_id=account,
+        business_address="+5511900000000",
+        sender=Sender(address=sender, display_name="Maria"),
+        content=TextContent(body=text),
+        sent_at=at,
+        received_at=at,
     )
     return Envelope.wrap(message, tenant=tenant, source="test")
 
@@ -56,8 +62,9 @@ async def conversations(crm: RunningService, issuer: InternalTokenIssuer, tenant
 
 
 async def messages(crm: RunningService, issuer: InternalTokenIssuer, tenant: uuid.UUID, cid: str, **params: Any) -> Any:
-    response = await crm.client.get(f"/api/v1/conversations/{cid}/messages", params=params,
-                                    headers=bearer(issuer, tenant))
+    response = await crm.client.get(
+        f"/api/v1/conversations/{cid}/messages", params=params, headers=bearer(issuer, tenant)
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -124,8 +131,9 @@ async def test_pages_walk_the_whole_thread_newest_first_without_gaps(
         if cursor is None:
             break
     assert seen == [f"m{i}" for i in reversed(range(45))]
-    bad = await crm.client.get(f"/api/v1/conversations/{conv['id']}/messages", params={"cursor": "zzz"},
-                               headers=bearer(issuer, tenant))
+    bad = await crm.client.get(
+        f"/api/v1/conversations/{conv['id']}/messages", params={"cursor": "zzz"}, headers=bearer(issuer, tenant)
+    )
     assert bad.status_code == 400
 
 
@@ -133,10 +141,14 @@ async def test_conversations_are_listed_by_latest_activity_across_pages(
     crm: RunningService, issuer: InternalTokenIssuer
 ) -> None:
     tenant, account = uuid.uuid4(), uuid.uuid4()
-    await publish(*(
-        inbound(tenant, account, f"wamid.c{i}", f"c{i}", sender=f"+55119999900{i:02d}", at=T0 + timedelta(minutes=i))
-        for i in range(7)
-    ))
+    await publish(
+        *(
+            inbound(
+                tenant, account, f"wamid.c{i}", f"c{i}", sender=f"+55119999900{i:02d}", at=T0 + timedelta(minutes=i)
+            )
+            for i in range(7)
+        )
+    )
 
     async def seven() -> Any:
         page = await conversations(crm, issuer, tenant, limit=100)
@@ -182,8 +194,11 @@ async def test_the_producers_trace_continues_into_the_events_crm_publishes(
     try:
         js = nc.jetstream()
         stored = await js.subscribe(f"message.stored.{tenant}", ordered_consumer=True)
-        await js.publish(subject_for(env), env.model_dump_json().encode(), headers={
-            "Nats-Msg-Id": str(env.id), "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"})
+        await js.publish(
+            subject_for(env),
+            env.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": str(env.id), "traceparent": f"00-{trace_id}-{uuid.uuid4().hex[:16]}-01"},
+        )
         event = await stored.next_msg(timeout=10)
     finally:
         await nc.close()
@@ -197,16 +212,30 @@ async def test_search_finds_by_name_number_or_last_message_and_treats_wildcards_
     crm: RunningService, issuer: InternalTokenIssuer
 ) -> None:
     tenant, account = uuid.uuid4(), uuid.uuid4()
-    people = [("+5511911110001", "Joana Prado", "quero o boleto"), ("+5511922220002", "Carlos", "100% certo"),
-              ("+5511933330003", "Bia", "obrigada")]
-    await publish(*(
-        Envelope.wrap(InboundMessage(
-            channel=Channel.WHATSAPP_META, external_id=f"wamid.s{i}", channel_account_id=account,
-            business_address="+5511900000000", sender=Sender(address=phone, display_name=name),
-            content=TextContent(body=text), sent_at=T0 + timedelta(seconds=i), received_at=T0),
-            tenant=tenant, source="t")
-        for i, (phone, name, text) in enumerate(people)
-    ))
+    people = [
+        ("+5511911110001", "Joana Prado", "quero o boleto"),
+        ("+5511922220002", "Carlos", "100% certo"),
+        ("+5511933330003", "Bia", "obrigada"),
+    ]
+    await publish(
+        *(
+            Envelope.wrap(
+                InboundMessage(
+                    channel=Channel.WHATSAPP_META,
+                    external_id=f"wamid.s{i}",
+                    channel_account_id=account,
+                    business_address="+5511900000000",
+                    sender=Sender(address=phone, display_name=name),
+                    content=TextContent(body=text),
+                    sent_at=T0 + timedelta(seconds=i),
+                    received_at=T0,
+                ),
+                tenant=tenant,
+                source="t",
+            )
+            for i, (phone, name, text) in enumerate(people)
+        )
+    )
 
     async def three() -> Any:
         page = await conversations(crm, issuer, tenant)

@@ -7,9 +7,7 @@ import pytest
 from masteria.crm.contacts.phones import InvalidPhoneNumber, to_e164
 
 
-@pytest.mark.parametrize(
-    "raw", ["+5511999990001", "+55 (11) 99999-0001", "11 99999-0001", "(11) 99999-0001"]
-)
+@pytest.mark.parametrize("raw", ["+5511999990001", "+55 (11) 99999-0001", "11 99999-0001", "(11) 99999-0001"])
 def test_ways_of_writing_one_brazilian_mobile_give_one_e164(raw: str) -> None:
     assert to_e164(raw, "BR") == "+5511999990001"
 

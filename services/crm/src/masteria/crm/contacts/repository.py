@@ -1,17 +1,176 @@
-"""Bulk contact queries for the inbound path."""
+"""Every contact query: bulk ones for the inbound path, keyset pages and single rows for the API."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Row,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masteria.contracts.ids import uuid7
-from masteria.crm.tables import Contact
+from masteria.crm.rows import all_rows, first_row
+from masteria.crm.search import like_pattern, phone_digits
+from masteria.crm.tables import Contact, Conversation, ConversationNote, Message
 
 contacts = Contact.__table__
+conversations = Conversation.__table__
+messages = Message.__table__
+notes = ConversationNote.__table__
+_ANY_OPTED_OUT: ColumnElement[Any] = literal_column("'$.* ? (@.allowed == false)'::jsonpath")
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    """What the contact list and the export filter on.
+
+    ``channel`` alone keeps contacts with a conversation on that channel; with ``opted_out`` it only
+    says which channel's consent to look at. ``opted_out`` without a channel means "on any channel".
+    """
+
+    q: str | None = None
+    tags: list[str] = field(default_factory=list)
+    channel: str | None = None
+    opted_out: bool | None = None
+
+
+def filter_clauses(f: ContactFilters) -> list[ColumnElement[bool]]:
+    """WHERE clauses for the filters (the tenant comes from RLS)."""
+    c = contacts.c
+    clauses: list[ColumnElement[bool]] = []
+    if f.q:
+        pattern = like_pattern(f.q)
+        matches = [c.name.ilike(pattern, escape="\\"), c.email.ilike(pattern, escape="\\")]
+        if digits := phone_digits(f.q):
+            matches.append(c.phone.like(f"%{digits}%"))
+        clauses.append(or_(*matches))
+    if f.tags:
+        clauses.append(c.tags.contains(f.tags))
+    if f.opted_out is not None:
+        if f.channel:
+            opted: ColumnElement[bool] = c.consent.contains({f.channel: {"allowed": False}})
+        else:
+            opted = func.jsonb_path_exists(c.consent, _ANY_OPTED_OUT)
+        clauses.append(opted if f.opted_out else not_(opted))
+    elif f.channel:
+        cv = conversations.c
+        clauses.append(exists().where(and_(cv.contact_id == c.id, cv.channel == f.channel)))
+    return clauses
+
+
+async def contact_page(
+    session: AsyncSession, f: ContactFilters, *, limit: int, after: uuid.UUID | None
+) -> list[Row[Any]]:
+    """Contacts newest first (ids are time ordered), filtered."""
+    stmt = select(contacts).where(*filter_clauses(f)).order_by(contacts.c.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(contacts.c.id < after)
+    return all_rows(await session.execute(stmt))
+
+
+async def custom_field_names(session: AsyncSession, f: ContactFilters) -> list[str]:
+    """Every custom field name the filtered contacts use (the export's extra columns)."""
+    key = func.jsonb_object_keys(contacts.c.custom_fields).label("key")
+    inner = select(key).where(*filter_clauses(f)).subquery()
+    stmt = select(inner.c.key).distinct().order_by(inner.c.key)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def contact_by_id(session: AsyncSession, contact_id: uuid.UUID, *, lock: bool = False) -> Row[Any] | None:
+    """One contact, if the tenant has it; ``lock`` holds it until the transaction ends."""
+    stmt = select(contacts).where(contacts.c.id == contact_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return first_row(await session.execute(stmt))
+
+
+async def contacts_by_ids(session: AsyncSession, ids: list[uuid.UUID], *, lock: bool = False) -> list[Row[Any]]:
+    """Several contacts, in id order (the order locks are taken in, so merges cannot deadlock)."""
+    stmt = select(contacts).where(contacts.c.id.in_(ids)).order_by(contacts.c.id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return all_rows(await session.execute(stmt))
+
+
+async def contact_id_by_phone(session: AsyncSession, phone: str) -> uuid.UUID | None:
+    """The id of the tenant's contact with this E.164 number."""
+    return (await session.execute(select(contacts.c.id).where(contacts.c.phone == phone))).scalar_one_or_none()
+
+
+async def insert_contact(session: AsyncSession, values: dict[str, Any]) -> Row[Any] | None:
+    """Insert a contact; None when the number is taken (the caller reports the existing one)."""
+    stmt = insert(contacts).values(**values).on_conflict_do_nothing().returning(*contacts.c)
+    return first_row(await session.execute(stmt))
+
+
+async def update_contact(session: AsyncSession, contact_id: uuid.UUID, values: dict[str, Any]) -> Row[Any]:
+    """Apply ``values`` and return the contact after."""
+    stmt = update(contacts).where(contacts.c.id == contact_id).values(**values).returning(*contacts.c)
+    return (await session.execute(stmt)).one()
+
+
+async def delete_contacts(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+    """Delete contacts with their conversations, messages and notes (a person's data goes with them)."""
+    threads = select(conversations.c.id).where(conversations.c.contact_id.in_(ids)).scalar_subquery()
+    await session.execute(delete(notes).where(notes.c.conversation_id.in_(threads)))
+    await session.execute(delete(messages).where(messages.c.conversation_id.in_(threads)))
+    await session.execute(delete(conversations).where(conversations.c.contact_id.in_(ids)))
+    await session.execute(delete(contacts).where(contacts.c.id.in_(ids)))
+
+
+async def tag_counts(session: AsyncSession, *, limit: int, after: str | None) -> list[Row[Any]]:
+    """Tags in alphabetical order with how many contacts carry each."""
+    tag = func.unnest(contacts.c.tags).label("tag")
+    inner = select(tag).subquery()
+    stmt = select(inner.c.tag, func.count().label("count")).group_by(inner.c.tag).order_by(inner.c.tag).limit(limit)
+    if after is not None:
+        stmt = stmt.where(inner.c.tag > after)
+    return all_rows(await session.execute(stmt))
+
+
+async def set_consent(session: AsyncSession, contact_id: uuid.UUID, channel: str, entry: dict[str, Any]) -> Row[Any]:
+    """Replace one channel's consent entry; returns the contact after."""
+    patch = func.jsonb_build_object(channel, cast(entry, JSONB))
+    return await update_contact(
+        session, contact_id, {"consent": contacts.c.consent.op("||")(patch), "updated_at": func.now()}
+    )
+
+
+async def touch_last_inbound(session: AsyncSession, latest: dict[tuple[uuid.UUID, str], datetime]) -> None:
+    """Move each contact's last inbound time on a channel forward (never back): the service window."""
+    if not latest:
+        return
+    c = contacts.c
+    channel, at = bindparam("t_channel", type_=Text), bindparam("t_at", type_=DateTime(timezone=True))
+    current = c.last_inbound_at[channel].astext
+    stmt = (
+        update(contacts)
+        .where(c.id == bindparam("t_id"))
+        .where(or_(current.is_(None), cast(current, DateTime(timezone=True)) < at))
+        .values(last_inbound_at=c.last_inbound_at.op("||")(func.jsonb_build_object(channel, func.to_jsonb(at))))
+    )
+    rows = [{"t_id": k[0], "t_channel": k[1], "t_at": at} for k, at in sorted(latest.items())]
+    connection = await session.connection()
+    await connection.execute(stmt, rows)
 
 
 async def ensure_contacts(

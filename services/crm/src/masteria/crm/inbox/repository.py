@@ -1,23 +1,43 @@
-"""Every query of the inbox: bulk writes for the consumer, keyset pages for the API."""
+"""Every query of the inbox: bulk writes for the consumers, keyset pages and single rows for the API."""
 
 from __future__ import annotations
 
-import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, case, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, bindparam, case, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masteria.contracts.ids import uuid7
+from masteria.crm.rows import all_rows, first_row
+from masteria.crm.search import like_pattern, phone_digits
 from masteria.crm.tables import Contact, Conversation, Message
 
 conversations = Conversation.__table__
 messages = Message.__table__
 contacts = Contact.__table__
 ThreadKey = tuple[uuid.UUID, str, uuid.UUID]  # contact, channel, channel account
+_WITH_CONTACT = (
+    contacts.c.phone.label("contact_phone"),
+    contacts.c.name.label("contact_name"),
+    contacts.c.consent.label("contact_consent"),
+    contacts.c.last_inbound_at.label("contact_last_inbound_at"),
+)
+
+
+@dataclass(frozen=True)
+class ConversationFilters:
+    """What the inbox list filters on; ``unassigned`` and ``assignee`` exclude each other."""
+
+    status: str | None = None
+    query: str | None = None
+    channel: str | None = None
+    assignee: uuid.UUID | None = None
+    unassigned: bool = False
+    contact_id: uuid.UUID | None = None
 
 
 async def ensure_conversations(
@@ -27,8 +47,16 @@ async def ensure_conversations(
     if not first_at:
         return {}, set()
     rows = [
-        {"id": uuid7(), "tenant_id": tenant_id, "contact_id": k[0], "channel": k[1], "channel_account_id": k[2],
-         "last_message_at": at, "created_at": at}
+        {
+            "id": uuid7(),
+            "tenant_id": tenant_id,
+            "contact_id": k[0],
+            "channel": k[1],
+            "channel_account_id": k[2],
+            "last_message_at": at,
+            "created_at": at,
+            "updated_at": at,
+        }
         for k, at in first_at.items()
     ]
     cols = (conversations.c.id, conversations.c.contact_id, conversations.c.channel, conversations.c.channel_account_id)
@@ -49,93 +77,188 @@ async def ensure_conversations(
 
 
 async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert messages; a provider id seen before is skipped. Returns the ids really inserted."""
+    """Insert messages; a provider id or message id seen before is skipped. Returns the ids really inserted."""
     if not rows:
         return set()
     stmt = insert(messages).on_conflict_do_nothing().returning(messages.c.id)
     return set((await session.execute(stmt, rows)).scalars())
 
 
-async def bump_conversations(session: AsyncSession, bumps: list[dict[str, Any]]) -> None:
+async def not_open(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these threads are pending or resolved (an inbound message reopens them)."""
+    if not ids:
+        return set()
+    stmt = select(conversations.c.id).where(conversations.c.id.in_(ids), conversations.c.status != "open")
+    return set((await session.execute(stmt)).scalars())
+
+
+async def bump_conversations(session: AsyncSession, bumps: list[dict[str, Any]], *, reopen: bool = True) -> None:
     """Add unread messages and move each thread's last message forward (never backwards).
 
+    Inbound messages reopen the thread; outbound ones (``reopen=False``) leave its status alone.
     Rows are updated in id order so that two consumers touching the same threads cannot deadlock.
     """
     if not bumps:
         return
     c = conversations.c
     newer = bindparam("b_at") >= c.last_message_at
-    stmt = (
-        update(conversations)
-        .where(c.id == bindparam("b_id"))
-        .values(
-            unread_count=c.unread_count + bindparam("b_unread"),
-            last_message_at=func.greatest(c.last_message_at, bindparam("b_at")),
-            last_message_preview=case((newer, bindparam("b_preview")), else_=c.last_message_preview),
-            status="open",
-        )
-    )
+    values: dict[str, Any] = {
+        "unread_count": c.unread_count + bindparam("b_unread"),
+        "last_message_at": func.greatest(c.last_message_at, bindparam("b_at")),
+        "last_message_preview": case((newer, bindparam("b_preview")), else_=c.last_message_preview),
+        "updated_at": func.now(),
+    }
+    if reopen:
+        values["status"] = "open"
+    stmt = update(conversations).where(c.id == bindparam("b_id")).values(**values)
     connection = await session.connection()
     await connection.execute(stmt, sorted(bumps, key=lambda b: b["b_id"]))
 
 
+def _filter_clauses(f: ConversationFilters) -> list[ColumnElement[bool]]:
+    c = conversations.c
+    clauses: list[ColumnElement[bool]] = []
+    if f.status is not None:
+        clauses.append(c.status == f.status)
+    if f.channel is not None:
+        clauses.append(c.channel == f.channel)
+    if f.unassigned:
+        clauses.append(c.assignee_user_id.is_(None))
+    elif f.assignee is not None:
+        clauses.append(c.assignee_user_id == f.assignee)
+    if f.contact_id is not None:
+        clauses.append(c.contact_id == f.contact_id)
+    if f.query:
+        pattern = like_pattern(f.query)
+        m = messages.c
+        matches = [
+            contacts.c.name.ilike(pattern, escape="\\"),
+            # Any message of the thread, not only the last: trigram-indexed (ix_messages_search_trgm).
+            exists().where(m.conversation_id == c.id, m.search_text.ilike(pattern, escape="\\")),
+        ]
+        if digits := phone_digits(f.query):
+            matches.append(contacts.c.phone.like(f"%{digits}%"))
+        clauses.append(or_(*matches))
+    return clauses
+
+
 async def conversation_page(
-    session: AsyncSession,
-    *,
-    limit: int,
-    after: tuple[datetime, uuid.UUID] | None,
-    status: str | None,
-    query: str | None = None,
+    session: AsyncSession, f: ConversationFilters, *, limit: int, after: tuple[datetime, uuid.UUID] | None
 ) -> list[Row[Any]]:
-    """Threads newest first, each with its contact; ``query`` matches name, number or last message."""
+    """Threads newest first, each with its contact, filtered."""
     c = conversations.c
     stmt = (
-        select(conversations, contacts.c.phone.label("contact_phone"), contacts.c.name.label("contact_name"))
+        select(conversations, *_WITH_CONTACT)
         .join(contacts, contacts.c.id == c.contact_id)
+        .where(*_filter_clauses(f))
         .order_by(c.last_message_at.desc(), c.id.desc())
         .limit(limit)
     )
     if after is not None:
         stmt = stmt.where(tuple_(c.last_message_at, c.id) < tuple_(*after))
-    if status is not None:
-        stmt = stmt.where(c.status == status)
-    if query:
-        pattern = f"%{_escape_like(query)}%"
-        # Only something typed like a phone number searches numbers: "100%" is text, not a phone.
-        digits = "".join(ch for ch in query if ch.isdigit()) if _PHONE_LIKE.fullmatch(query) else ""
-        matches = [contacts.c.name.ilike(pattern, escape="\\"), c.last_message_preview.ilike(pattern, escape="\\")]
-        if digits:
-            matches.append(contacts.c.phone.like(f"%{digits}%"))
-        stmt = stmt.where(or_(*matches))
-    return list((await session.execute(stmt)).all())
+    return all_rows(await session.execute(stmt))
 
 
-_PHONE_LIKE = re.compile(r"[\d\s()+.-]+")
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-async def conversation_by_id(session: AsyncSession, conversation_id: uuid.UUID) -> Row[Any] | None:
-    """One thread with its contact, if the tenant has it."""
+async def conversation_by_id(
+    session: AsyncSession, conversation_id: uuid.UUID, *, lock: bool = False
+) -> Row[Any] | None:
+    """One thread with its contact, if the tenant has it; ``lock`` holds the thread row."""
     c = conversations.c
     stmt = (
-        select(conversations, contacts.c.phone.label("contact_phone"), contacts.c.name.label("contact_name"))
+        select(conversations, *_WITH_CONTACT)
         .join(contacts, contacts.c.id == c.contact_id)
         .where(c.id == conversation_id)
     )
-    return (await session.execute(stmt)).first()
+    if lock:
+        stmt = stmt.with_for_update(of=conversations)
+    return first_row(await session.execute(stmt))
+
+
+async def update_conversation(session: AsyncSession, conversation_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Apply ``values`` to one thread (and touch its updated_at)."""
+    stmt = update(conversations).where(conversations.c.id == conversation_id).values(**values, updated_at=func.now())
+    await session.execute(stmt)
+
+
+async def conversations_of_contacts(session: AsyncSession, contact_ids: list[uuid.UUID]) -> list[Row[Any]]:
+    """Every thread of these contacts, locked, in id order."""
+    stmt = (
+        select(conversations)
+        .where(conversations.c.contact_id.in_(contact_ids))
+        .order_by(conversations.c.id)
+        .with_for_update()
+    )
+    return all_rows(await session.execute(stmt))
+
+
+async def latest_conversation(session: AsyncSession, contact_id: uuid.UUID, channel: str) -> Row[Any] | None:
+    """The contact's most recently active thread on a channel."""
+    c = conversations.c
+    stmt = (
+        select(conversations)
+        .where(c.contact_id == contact_id, c.channel == channel)
+        .order_by(c.last_message_at.desc(), c.id.desc())
+        .limit(1)
+    )
+    return first_row(await session.execute(stmt))
 
 
 async def message_page(
-    session: AsyncSession, conversation_id: uuid.UUID, *, limit: int, before: tuple[datetime, uuid.UUID] | None
+    session: AsyncSession, conversation_ids: list[uuid.UUID], *, limit: int, before: tuple[datetime, uuid.UUID] | None
 ) -> list[Row[Any]]:
-    """A thread's messages newest first; the next page goes further back in time."""
+    """Messages of these threads newest first; the next page goes further back in time."""
     m = messages.c
-    stmt = select(messages).where(m.conversation_id == conversation_id).order_by(
-        m.occurred_at.desc(), m.id.desc()
-    ).limit(limit)
+    stmt = (
+        select(messages)
+        .where(m.conversation_id.in_(conversation_ids))
+        .order_by(m.occurred_at.desc(), m.id.desc())
+        .limit(limit)
+    )
     if before is not None:
         stmt = stmt.where(tuple_(m.occurred_at, m.id) < tuple_(*before))
-    return list((await session.execute(stmt)).all())
+    return all_rows(await session.execute(stmt))
+
+
+async def conversation_ids_of_contact(session: AsyncSession, contact_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of a contact's threads."""
+    stmt = select(conversations.c.id).where(conversations.c.contact_id == contact_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def threads_by_ids(session: AsyncSession, ids: list[uuid.UUID]) -> list[Row[Any]]:
+    """Thread rows (without their contact), in id order."""
+    if not ids:
+        return []
+    stmt = select(conversations).where(conversations.c.id.in_(ids)).order_by(conversations.c.id)
+    return all_rows(await session.execute(stmt))
+
+
+async def message_by_id(session: AsyncSession, message_id: uuid.UUID) -> Row[Any] | None:
+    """One message, if the tenant has it."""
+    return first_row(await session.execute(select(messages).where(messages.c.id == message_id)))
+
+
+async def existing_message_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these message ids are stored already."""
+    if not ids:
+        return set()
+    return set((await session.execute(select(messages.c.id).where(messages.c.id.in_(ids)))).scalars())
+
+
+async def move_messages(session: AsyncSession, from_ids: list[uuid.UUID], to_id: uuid.UUID) -> None:
+    """Re-home the messages of merged threads."""
+    await session.execute(
+        update(messages).where(messages.c.conversation_id.in_(from_ids)).values(conversation_id=to_id)
+    )
+
+
+async def reassign_threads(session: AsyncSession, ids: list[uuid.UUID], contact_id: uuid.UUID) -> None:
+    """Give threads to another contact (merges)."""
+    if ids:
+        await session.execute(update(conversations).where(conversations.c.id.in_(ids)).values(contact_id=contact_id))
+
+
+async def delete_threads(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+    """Delete emptied threads (their messages and notes were moved first)."""
+    if ids:
+        await session.execute(delete(conversations).where(conversations.c.id.in_(ids)))

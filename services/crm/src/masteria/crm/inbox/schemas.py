@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from masteria.contracts.messages import DeliveryError, OutboundContent
 
 
 class ContactRef(BaseModel):
@@ -17,6 +19,13 @@ class ContactRef(BaseModel):
     name: str | None
 
 
+class ServiceWindow(BaseModel):
+    """WhatsApp's customer service window: free-form messages only while it is open, templates always."""
+
+    open: bool
+    expires_at: datetime | None = Field(description="24 hours after the customer's last message; null if never.")
+
+
 class ConversationOut(BaseModel):
     """A thread as the inbox lists it."""
 
@@ -25,14 +34,30 @@ class ConversationOut(BaseModel):
     channel: str
     channel_account_id: uuid.UUID
     status: str
+    assignee_user_id: uuid.UUID | None = None
     unread_count: int
     last_message_at: datetime
     last_message_preview: str
     created_at: datetime
+    updated_at: datetime | None = None
+
+
+class ConversationDetail(ConversationOut):
+    """One conversation with what the reply box needs: consent and, on WhatsApp, the service window."""
+
+    service_window: ServiceWindow | None = Field(description="WhatsApp Cloud API only; null on other channels.")
+    opted_out: bool = Field(description="True when the contact opted out of this conversation's channel.")
+
+
+class ConversationPatch(BaseModel):
+    """Move a conversation: its status and/or its assignee (null unassigns)."""
+
+    status: Literal["open", "pending", "resolved"] | None = None
+    assignee_user_id: uuid.UUID | None = None
 
 
 class MessageOut(BaseModel):
-    """One message of a thread."""
+    """One message of a thread; outbound ones carry their delivery status."""
 
     id: uuid.UUID
     conversation_id: uuid.UUID
@@ -44,3 +69,17 @@ class MessageOut(BaseModel):
     sender_name: str | None
     occurred_at: datetime
     created_at: datetime
+    status: str | None = Field(default=None, description="queued, accepted, sent, delivered, read or failed.")
+    error: DeliveryError | None = None
+    status_at: datetime | None = None
+    author_user_id: uuid.UUID | None = None
+    origin: str | None = None
+
+
+class SendIn(BaseModel):
+    """A reply from the inbox, sent on the conversation's channel."""
+
+    content: OutboundContent
+    channel_account_id: uuid.UUID | None = Field(
+        default=None, description="Must be the conversation's own number when given (a thread has one number)."
+    )

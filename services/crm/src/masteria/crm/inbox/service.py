@@ -1,4 +1,5 @@
-"""Recording inbound messages: contact on first contact, thread, message, events, all in one unit."""
+"""Recording inbound messages: contact on first contact, thread, message, service window, consent, events,
+all in one unit."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.contracts.contacts import ContactCreated, ContactSource
+from masteria.contracts.contacts import ContactCreated, ContactSource, OptOutReason
 from masteria.contracts.content import preview as preview_of
 from masteria.contracts.conversations import ConversationOpened, Direction, MessageStored
-from masteria.contracts.envelope import Envelope
 from masteria.contracts.ids import uuid7
-from masteria.contracts.messages import InboundMessage
+from masteria.contracts.messages import ConsentAction, InboundMessage
+from masteria.crm.contacts import repository as contacts_repo
+from masteria.crm.contacts.consent import change_consent
 from masteria.crm.contacts.phones import InvalidPhoneNumber, to_e164
-from masteria.crm.contacts.repository import ensure_contacts
+from masteria.crm.events import SOURCE, wrap
 from masteria.crm.inbox import repository
+from masteria.crm.inbox.events import conversation_updated
 from masteria.crm.tables import processed_events
 from masteria.messaging.consuming import Received, consume_span
 from masteria.messaging.dedup import claim_events
@@ -26,7 +29,7 @@ from masteria.observability.logging import get_logger
 
 log = get_logger(__name__)
 CONSUMER = "crm-inbound"
-SOURCE = "masteria/crm"
+__all__ = ["CONSUMER", "SOURCE", "record_inbound"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ async def record_inbound(
     incoming = [i for r in items if r.envelope.id in fresh and (i := _normalise(r, default_region))]
     if not incoming:
         return 0
-    contact_ids, new_contacts = await ensure_contacts(
+    contact_ids, new_contacts = await contacts_repo.ensure_contacts(
         session, tenant_id, {i.phone: i.message.sender.display_name for i in incoming}
     )
     first_at: dict[repository.ThreadKey, datetime] = {}
@@ -57,14 +60,28 @@ async def record_inbound(
     rows = [_message_row(i, tenant_id, thread_ids[_thread_key(i, contact_ids)]) for i in incoming]
     inserted = await repository.insert_messages(session, rows)
     stored = [(i, row) for i, row in zip(incoming, rows, strict=True) if row["id"] in inserted]
-    await repository.bump_conversations(session, _bumps(stored))
+    if not stored:
+        return 0
+    bumps = _bumps(stored)
+    reopened = await repository.not_open(session, [b["b_id"] for b in bumps])
+    await repository.bump_conversations(session, bumps)
+    await contacts_repo.touch_last_inbound(session, _latest_inbound(stored, contact_ids))
+    await _apply_consent_keywords(session, outbox, tenant_id, stored, contact_ids)
     await outbox.write(
         session,
         _events(
-            outbox, tenant_id, stored=stored, contact_ids=contact_ids, new_contacts=new_contacts,
-            thread_ids=thread_ids, new_threads=new_threads,
+            outbox,
+            tenant_id,
+            stored=stored,
+            contact_ids=contact_ids,
+            new_contacts=new_contacts,
+            thread_ids=thread_ids,
+            new_threads=new_threads,
         ),
     )
+    # A reply reopens a resolved (or pending) thread: the inbox hears it like any other status change.
+    threads = await repository.threads_by_ids(session, sorted(reopened))
+    await outbox.add_many(session, [wrap(conversation_updated(t), tenant_id) for t in threads])
     return len(stored)
 
 
@@ -113,6 +130,50 @@ def _bumps(stored: list[tuple[_Incoming, dict[str, Any]]]) -> list[dict[str, Any
     return list(per_thread.values())
 
 
+def _latest_inbound(
+    stored: list[tuple[_Incoming, dict[str, Any]]], contact_ids: dict[str, uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], datetime]:
+    latest: dict[tuple[uuid.UUID, str], datetime] = {}
+    for i, _ in stored:
+        key = (contact_ids[i.phone], i.message.channel.value)
+        latest[key] = max(latest.get(key, i.message.sent_at), i.message.sent_at)
+    return latest
+
+
+async def _apply_consent_keywords(
+    session: AsyncSession,
+    outbox: Outbox,
+    tenant_id: uuid.UUID,
+    stored: list[tuple[_Incoming, dict[str, Any]]],
+    contact_ids: dict[str, uuid.UUID],
+) -> None:
+    """STOP/START recognised by the adapter change the contact's consent on that channel, in message order."""
+    keywords = sorted((i for i, _ in stored if i.message.consent is not None), key=lambda i: i.message.sent_at)
+    if not keywords:
+        return
+    rows = await contacts_repo.contacts_by_ids(session, sorted({contact_ids[i.phone] for i in keywords}), lock=True)
+    contacts = {r.id: r for r in rows}
+    for i in keywords:
+        consent = i.message.consent
+        assert consent is not None  # filtered above; mypy cannot follow it through the sort
+        contact_id = contact_ids[i.phone]
+        with consume_span(CONSUMER, i.received):
+            changed = await change_consent(
+                session,
+                outbox,
+                tenant_id,
+                contacts[contact_id],
+                i.message.channel,
+                allowed=consent.action is ConsentAction.OPT_IN,
+                reason=OptOutReason.KEYWORD,
+                keyword=consent.keyword,
+                at=i.message.sent_at,
+                caused_by=i.received.envelope,
+            )
+        if changed is not None:
+            contacts[contact_id] = changed
+
+
 def _events(
     outbox: Outbox,
     tenant_id: uuid.UUID,
@@ -133,22 +194,38 @@ def _events(
             payloads: list[Any] = []
             if i.phone in new_contacts and i.phone not in announced:
                 announced.add(i.phone)
-                payloads.append(ContactCreated(
-                    contact_id=contact_id, phone=i.phone, name=i.message.sender.display_name,
-                    source=ContactSource.INBOUND, created_at=row["created_at"],
-                ))
+                payloads.append(
+                    ContactCreated(
+                        contact_id=contact_id,
+                        phone=i.phone,
+                        name=i.message.sender.display_name,
+                        source=ContactSource.INBOUND,
+                        created_at=row["created_at"],
+                    )
+                )
             if key in new_threads and key not in announced:
                 announced.add(key)
-                payloads.append(ConversationOpened(
-                    conversation_id=thread_ids[key], contact_id=contact_id, channel=i.message.channel,
-                    channel_account_id=i.message.channel_account_id, opened_at=row["occurred_at"],
-                ))
-            payloads.append(MessageStored(
-                conversation_id=row["conversation_id"], message_id=row["id"], contact_id=contact_id,
-                direction=Direction.INBOUND, channel=i.message.channel, external_id=i.message.external_id,
-                content_kind=i.message.content.kind, preview=row["preview"][:280], occurred_at=row["occurred_at"],
-            ))
-            rows.extend(
-                outbox.row(Envelope.wrap(p, tenant=tenant_id, source=SOURCE, caused_by=cause)) for p in payloads
+                payloads.append(
+                    ConversationOpened(
+                        conversation_id=thread_ids[key],
+                        contact_id=contact_id,
+                        channel=i.message.channel,
+                        channel_account_id=i.message.channel_account_id,
+                        opened_at=row["occurred_at"],
+                    )
+                )
+            payloads.append(
+                MessageStored(
+                    conversation_id=row["conversation_id"],
+                    message_id=row["id"],
+                    contact_id=contact_id,
+                    direction=Direction.INBOUND,
+                    channel=i.message.channel,
+                    external_id=i.message.external_id,
+                    content_kind=i.message.content.kind,
+                    preview=row["preview"][:280],
+                    occurred_at=row["occurred_at"],
+                )
             )
+            rows.extend(outbox.row(wrap(p, tenant_id, caused_by=cause)) for p in payloads)
     return rows

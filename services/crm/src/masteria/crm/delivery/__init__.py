@@ -1,0 +1,1 @@
+"""Delivery statuses of outbound messages: the inbox's ticks."""

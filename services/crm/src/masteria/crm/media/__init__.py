@@ -1,0 +1,1 @@
+"""Attachments: uploaded by agents into the platform media store and served back to their tenant only."""

@@ -1,0 +1,1 @@
+"""Internal notes agents leave on conversations."""
