@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from .daemon import stop_daemon, write_procfile
+from .demo_channels import ensure_demo_channels
 from .errors import InfraError
 from .infra import ensure_infra, stop_infra
 from .liveness import pid_alive, read_pid_file
@@ -50,11 +51,16 @@ def up(base_port: int = 8000) -> int:
         _wait_ready(ready, pidfile, log)
     step("demo tenant")
     _ensure_demo_user(config.gateway_url)
+    step("demo channels (WhatsApp number, SMS sender) and conversations")
+    demo = ensure_demo_channels(config.gateway_url, config.url("sandbox"), email=DEMO_EMAIL, password=DEMO_PASSWORD)
     print(f"\nMaster IA is up in {time.perf_counter() - started:.1f}s\n")
     print(f"  Dashboard and API : {config.gateway_url}")
     print(f"  API reference     : {config.gateway_url}/api/v1/docs")
     print(f"  Provider sandbox  : {config.url('sandbox')}")
     print(f"  Log in with       : {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    print(f"  Demo WhatsApp     : {demo.whatsapp or 'left alone (the tenant has a number of its own)'}")
+    print(f"  Demo SMS sender   : {demo.sms or 'left alone (the tenant has a sender of its own)'}")
+    print(f"  Demo inbox        : {demo.inbox}")
     print(f"  Merged logs       : {log}  (make logs)")
     print("  Stop everything   : make down\n")
     return 0
