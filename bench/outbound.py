@@ -92,7 +92,7 @@ async def _number(stack: RunningStack, sandbox: Sandbox, tenant: uuid.UUID, limi
                                            messaging_limit_tier="TIER_UNLIMITED", throughput_level="HIGH")
     await sandbox.meta_behaviour(number, **behaviour)
     token = InternalTokenIssuer(stack.config.secrets.internal_token_private_key).issue(
-        Identity(uuid.uuid4(), tenant, ("owner",)), audience="whatsapp-meta")
+        Identity(tenant, uuid.uuid4(), ("owner",)), audience="whatsapp-meta")
     async with httpx.AsyncClient(base_url=meta_url, headers={"Authorization": f"Bearer {token}"}) as client:
         response = await client.post("/api/v1/whatsapp/phone-numbers", json={
             "phone_number_id": number.phone_number_id, "waba_id": number.waba_id,

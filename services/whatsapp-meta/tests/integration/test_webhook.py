@@ -32,8 +32,13 @@ async def register(meta: RunningService, issuer: InternalTokenIssuer, tenant: uu
     pnid = str(random.randint(10**14, 10**15))
     response = await meta.client.post(
         "/api/v1/whatsapp/phone-numbers",
-        json={"phone_number_id": pnid, "waba_id": "42", "display_phone_number": "+55 11 90000-0000",
-              "access_token": TOKEN, "app_secret": APP_SECRET},
+        json={
+            "phone_number_id": pnid,
+            "waba_id": "42",
+            "display_phone_number": "+55 11 90000-0000",
+            "access_token": TOKEN,
+            "app_secret": APP_SECRET,
+        },
         headers=bearer(issuer, tenant),
     )
     assert response.status_code == 201, response.text
@@ -42,21 +47,41 @@ async def register(meta: RunningService, issuer: InternalTokenIssuer, tenant: uu
 
 
 def webhook(pnid: str, wamid: str, text: str = "oi") -> bytes:
-    return json.dumps({
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "42", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "5511900000000", "phone_number_id": pnid},
-            "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
-            "messages": [{"from": "5511999990001", "id": wamid, "timestamp": str(int(time.time())),
-                          "type": "text", "text": {"body": text}}],
-        }}]}],
-    }).encode()
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "42",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"display_phone_number": "5511900000000", "phone_number_id": pnid},
+                                "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
+                                "messages": [
+                                    {
+                                        "from": "5511999990001",
+                                        "id": wamid,
+                                        "timestamp": str(int(time.time())),
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
 async def post(meta: RunningService, body: bytes, secret: str = APP_SECRET, **headers: str) -> Any:
     return await meta.client.post(
-        "/webhooks/whatsapp-meta", content=body,
+        "/webhooks/whatsapp-meta",
+        content=body,
         headers={"X-Hub-Signature-256": meta_signature(secret, body), "Content-Type": "application/json", **headers},
     )
 
@@ -68,7 +93,8 @@ async def published_for(tenant: uuid.UUID, expect: int, within: float = 5.0) -> 
         js = nc.jetstream()
         sub = await js.subscribe(
             f"message.inbound.whatsapp_meta.{tenant}",
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL), ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
+            ordered_consumer=True,
         )
         got: list[Any] = []
         deadline = time.monotonic() + within
@@ -120,9 +146,7 @@ async def _outbox_empty(database: ScratchDatabase) -> bool:
     return await outbox_rows(database) == 0
 
 
-async def test_wrong_signature_is_401_and_publishes_nothing(
-    meta: RunningService, issuer: InternalTokenIssuer
-) -> None:
+async def test_wrong_signature_is_401_and_publishes_nothing(meta: RunningService, issuer: InternalTokenIssuer) -> None:
     tenant = uuid.uuid4()
     number = await register(meta, issuer, tenant)
     response = await post(meta, webhook(number["phone_number_id"], "wamid.FORGED"), secret="not-the-app-secret")
@@ -144,12 +168,15 @@ async def test_verify_handshake_echoes_the_challenge_only_for_our_token(
     meta: RunningService, issuer: InternalTokenIssuer
 ) -> None:
     number = await register(meta, issuer, uuid.uuid4())
-    ok = await meta.client.get("/webhooks/whatsapp-meta", params={
-        "hub.mode": "subscribe", "hub.verify_token": number["verify_token"], "hub.challenge": "1158201444"})
+    ok = await meta.client.get(
+        "/webhooks/whatsapp-meta",
+        params={"hub.mode": "subscribe", "hub.verify_token": number["verify_token"], "hub.challenge": "1158201444"},
+    )
     assert ok.status_code == 200
     assert ok.text == "1158201444"
-    wrong = await meta.client.get("/webhooks/whatsapp-meta", params={
-        "hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"})
+    wrong = await meta.client.get(
+        "/webhooks/whatsapp-meta", params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"}
+    )
     assert wrong.status_code == 403
 
 
@@ -183,12 +210,14 @@ async def test_secrets_are_sealed_and_other_tenants_see_no_numbers(
 async def test_registration_needs_an_admin_and_valid_fields(meta: RunningService, issuer: InternalTokenIssuer) -> None:
     tenant = uuid.uuid4()
     as_agent = await meta.client.post(
-        "/api/v1/whatsapp/phone-numbers", headers=bearer(issuer, tenant, role="agent"),
+        "/api/v1/whatsapp/phone-numbers",
+        headers=bearer(issuer, tenant, role="agent"),
         json={"phone_number_id": "1", "waba_id": "2", "access_token": TOKEN, "app_secret": APP_SECRET},
     )
     assert as_agent.status_code == 403
     invalid = await meta.client.post(
-        "/api/v1/whatsapp/phone-numbers", headers=bearer(issuer, tenant),
+        "/api/v1/whatsapp/phone-numbers",
+        headers=bearer(issuer, tenant),
         json={"phone_number_id": "abc", "waba_id": "2", "access_token": TOKEN, "app_secret": APP_SECRET},
     )
     assert invalid.status_code == 422

@@ -28,14 +28,18 @@ NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 def value(*messages: dict[str, object], statuses: list[dict[str, object]] | None = None) -> ChangeValue:
-    return ChangeValue.model_validate({
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "5511900000000", "phone_number_id": "1065"},
-        "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
-        "messages": [{"from": "5511999990001", "id": f"wamid.{i}", "timestamp": "1764201600", **m}
-                     for i, m in enumerate(messages)],
-        "statuses": statuses or [],
-    })
+    return ChangeValue.model_validate(
+        {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "5511900000000", "phone_number_id": "1065"},
+            "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511999990001"}],
+            "messages": [
+                {"from": "5511999990001", "id": f"wamid.{i}", "timestamp": "1764201600", **m}
+                for i, m in enumerate(messages)
+            ],
+            "statuses": statuses or [],
+        }
+    )
 
 
 def test_text_message_keeps_sender_name_number_and_time() -> None:
@@ -54,11 +58,18 @@ def test_text_message_keeps_sender_name_number_and_time() -> None:
         ({"type": "image", "image": {"id": "m1", "mime_type": "image/jpeg", "caption": "foto"}}, MediaContent),
         ({"type": "location", "location": {"latitude": -23.5, "longitude": -46.6}}, LocationContent),
         ({"type": "reaction", "reaction": {"message_id": "wamid.x", "emoji": "👍"}}, ReactionContent),
-        ({"type": "interactive", "interactive": {"type": "button_reply",
-                                                  "button_reply": {"id": "yes", "title": "Sim"}}}, InteractiveContent),
+        (
+            {
+                "type": "interactive",
+                "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Sim"}},
+            },
+            InteractiveContent,
+        ),
         ({"type": "button", "button": {"payload": "STOP", "text": "Parar"}}, InteractiveContent),
-        ({"type": "contacts", "contacts": [{"name": {"formatted_name": "Ana"}, "phones": [{"phone": "+55 11"}]}]},
-         ContactsContent),
+        (
+            {"type": "contacts", "contacts": [{"name": {"formatted_name": "Ana"}, "phones": [{"phone": "+55 11"}]}]},
+            ContactsContent,
+        ),
         ({"type": "order", "order": {"catalog_id": "1"}}, UnsupportedContent),
     ],
 )
@@ -72,9 +83,35 @@ def test_statuses_map_with_a_per_status_dedup_key_and_unknown_ones_are_skipped()
         {"id": "wamid.A", "status": "delivered", "timestamp": "1764201600", "recipient_id": "5511999990001"},
         {"id": "wamid.A", "status": "deleted", "timestamp": "1764201601", "recipient_id": "5511999990001"},
     ]
-    [(key, status)] = normalize.status_changes(value(statuses=statuses), NUMBER)
+    [(key, status, callback)] = normalize.status_changes(value(statuses=statuses), NUMBER)
     assert key == "wamid.A:delivered"
     assert status.status is MessageStatus.DELIVERED
+    assert callback is None
+
+
+def test_a_failed_status_carries_metas_code_classified_and_the_echoed_callback_data() -> None:
+    statuses = [
+        {
+            "id": "wamid.B",
+            "status": "failed",
+            "timestamp": "1764201600",
+            "recipient_id": "5511999990001",
+            "biz_opaque_callback_data": "dispatch:0190f3c4-0000-7000-8000-000000000001",
+            "errors": [
+                {
+                    "code": 131026,
+                    "title": "Message undeliverable",
+                    "error_data": {"details": "Receiver is incapable of receiving this message"},
+                }
+            ],
+        }
+    ]
+    [(_, status, callback)] = normalize.status_changes(value(statuses=statuses), NUMBER)
+    assert status.status is MessageStatus.FAILED
+    assert status.error is not None
+    assert (status.error.code, status.error.classification) == ("131026", "permanent")
+    assert status.error.provider_detail == "Receiver is incapable of receiving this message"
+    assert callback == "dispatch:0190f3c4-0000-7000-8000-000000000001"
 
 
 @pytest.mark.parametrize(

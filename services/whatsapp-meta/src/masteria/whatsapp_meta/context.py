@@ -1,7 +1,8 @@
-"""What the adapter keeps beside the shared runtime: its Graph client and number cache."""
+"""What the adapter keeps beside the shared runtime: Graph clients, number caches, the send machinery."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -11,6 +12,7 @@ from masteria.runtime.problems import Problem
 from masteria.runtime.service import Service, service_of
 from masteria.security.secretbox import SecretBox
 from masteria.whatsapp_meta.graph import GraphClient
+from masteria.whatsapp_meta.sending.numbers import SendingNumbers
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
 from masteria.whatsapp_meta.webhooks.service import Recorded, WebhookItems
@@ -21,9 +23,11 @@ class MetaContext:
     """Per-process collaborators, created at start-up."""
 
     settings: WhatsAppMetaSettings
-    graph: GraphClient | None
+    graph: GraphClient
     directory: NumberDirectory
+    senders: SendingNumbers
     committer: GroupCommitter[WebhookItems, Recorded]
+    wake_media: Callable[[], None] = lambda: None
 
 
 def meta_of(request: Request) -> MetaContext:

@@ -1,49 +1,211 @@
-"""Builds the whatsapp-meta service: HTTP app (numbers, webhook) and FastStream app."""
+"""Builds the whatsapp-meta service: HTTP app (numbers, templates, webhook), both send lanes, workers."""
 
 from __future__ import annotations
 
-import httpx
+import contextlib
+import gc
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
+import redis.asyncio as aioredis
+
+from masteria.contracts.streams import WHATSAPP_META_DISPATCH, WHATSAPP_META_OUTBOUND
+from masteria.media import MediaSettings, MediaStore, open_media_store_from_settings
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.whatsapp_meta.context import MetaContext
-from masteria.whatsapp_meta.graph import GraphClient
+from masteria.whatsapp_meta.graph import Connections, GraphClient
+from masteria.whatsapp_meta.inbound_media.worker import MediaWorker
 from masteria.whatsapp_meta.numbers.routes import router as numbers_router
+from masteria.whatsapp_meta.sending import records
+from masteria.whatsapp_meta.sending.backoff import Backoff
+from masteria.whatsapp_meta.sending.budgets import Budgets
+from masteria.whatsapp_meta.sending.lanes import InteractiveGate, Lane
+from masteria.whatsapp_meta.sending.media import MediaUploader
+from masteria.whatsapp_meta.sending.model import LaneName
+from masteria.whatsapp_meta.sending.numbers import SendingNumbers
+from masteria.whatsapp_meta.sending.pacing import BULK, INTERACTIVE, Pacers, PacingConfig, SlotBook
+from masteria.whatsapp_meta.sending.retries import Reaper, RetrySweep
+from masteria.whatsapp_meta.sending.service import LaneTools, Sender
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.tables import outbox
+from masteria.whatsapp_meta.templates.routes import router as templates_router
 from masteria.whatsapp_meta.webhooks.routes import router as webhook_router
 from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
 from masteria.whatsapp_meta.webhooks.service import record_in
 
 NAME = "whatsapp-meta"
+SPECS = {LaneName.OUTBOUND: WHATSAPP_META_OUTBOUND, LaneName.DISPATCH: WHATSAPP_META_DISPATCH}
 
 
-def build_service(settings: WhatsAppMetaSettings | None = None) -> Service:
-    """The service with its routes, outbox and start-up hooks."""
+@dataclass
+class Machinery:
+    """Everything started with the service, in start order; stopped in reverse."""
+
+    lanes: dict[LaneName, Lane] = field(default_factory=dict)
+    sweeps: dict[LaneName, RetrySweep] = field(default_factory=dict)
+    committers: list[GroupCommitter[Any, Any]] = field(default_factory=list)
+    reaper: Reaper | None = None
+    media: MediaWorker | None = None
+    pacers: Pacers | None = None
+    store: MediaStore | None = None
+    sender: Sender | None = None
+
+
+def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSettings | None = None) -> Service:
+    """The service with its routes, consumers, outbox and start-up hooks."""
     settings = settings or WhatsAppMetaSettings()
+    media = media or MediaSettings()
     service = Service(
-        name=NAME, settings=settings, outbox_table=outbox, routers=[numbers_router, webhook_router]
+        name=NAME,
+        settings=settings,
+        outbox_table=outbox,
+        consumers=list(SPECS.values()),
+        routers=[numbers_router, templates_router, webhook_router],
     )
-    http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0))
+    timeout = httpx.Timeout(settings.graph_timeout_s, connect=3.0)
+    # Each lane its own connections: a bulk run cannot take the sockets an agent's reply needs.
+    http = {
+        name: Connections(settings.graph_max_connections if name != "admin" else 8, timeout)
+        for name in ("admin", *LaneName)
+    }
+    machinery = Machinery()
+    # The runtime's Redis client refuses a command once 100 are in flight (redis-py's default pool);
+    # hundreds of concurrent sends each asking for a slot would hit that, so they share a pool that waits.
+    redis_pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=settings.redis_max_connections, timeout=30
+    )
+    redis = aioredis.Redis(connection_pool=redis_pool)
 
-    async def attach_context(svc: Service) -> None:
-        if svc.secret_box is None:
+    def graph(name: str) -> GraphClient:
+        return GraphClient(http[name], settings.graph_url, settings.graph_version, timeout_s=settings.graph_timeout_s)
+
+    async def start(svc: Service) -> None:
+        if svc.secret_box is None or svc.outbox is None:
             raise RuntimeError("MASTERIA_SECRET_KEYS is required: numbers' secrets are sealed with it")
-        graph = GraphClient(http, settings.graph_url, settings.graph_version)
-        assert svc.outbox is not None
-        committer = GroupCommitter(svc.sessions, record_in(svc.outbox))
-        committer.start()
+        box = svc.secret_box
+        webhooks = GroupCommitter(svc.sessions, record_in(svc.outbox))
+        senders = SendingNumbers(svc.sessions, box, settings.number_cache_ttl_s)
+        machinery.store = open_media_store_from_settings(media)
+        machinery.committers.append(webhooks)
         svc.http.state.meta = MetaContext(
             settings=settings,
-            graph=graph if settings.verify_number_on_register else None,
-            directory=NumberDirectory(svc.sessions, svc.secret_box, settings.number_cache_ttl_s),
-            committer=committer,
+            graph=graph("admin"),
+            senders=senders,
+            committer=webhooks,
+            directory=NumberDirectory(svc.sessions, box, settings.number_cache_ttl_s),
         )
+        _build_sending(svc, redis, settings, machinery, senders, graph)
+        machinery.media = MediaWorker(
+            svc.sessions,
+            svc.outbox,
+            graph("admin"),
+            senders,
+            machinery.store,
+            concurrency=settings.media_download_concurrency,
+            max_attempts=settings.media_max_attempts,
+            backoff=Backoff(settings.media_backoff_base_s, settings.media_backoff_cap_s),
+            max_bytes=media.max_bytes,
+        )
+        svc.http.state.meta.wake_media = machinery.media.wake
+        for committer in machinery.committers:
+            committer.start()
+        for lane in machinery.lanes.values():
+            await lane.start()
+        for sweep in machinery.sweeps.values():
+            sweep.start()
+        assert machinery.reaper is not None
+        machinery.reaper.start()
+        machinery.media.start()
+        # Everything built so far lives as long as the process: keep it out of the collector's way,
+        # or each full collection walks it and stalls the loop (measured: 150-200 ms pauses at load,
+        # enough to squeeze the sends around them into one second).
+        gc.freeze()
 
-    async def close_http(svc: Service) -> None:
-        await svc.http.state.meta.committer.stop()
-        await http.aclose()
+    async def stop(svc: Service) -> None:
+        for sweep in machinery.sweeps.values():  # first: a sweep hands retries to the lanes
+            await sweep.stop()
+        for lane in machinery.lanes.values():
+            await lane.stop()
+        for worker in (machinery.reaper, machinery.media):
+            if worker is not None:
+                await worker.stop()
+        for committer in machinery.committers:
+            await committer.stop()
+        if machinery.pacers is not None:
+            await machinery.pacers.close()
+        if machinery.store is not None:
+            with contextlib.suppress(Exception):
+                await machinery.store.aclose()
+        for client in http.values():
+            await client.aclose()
+        await redis.aclose()
+        await redis_pool.disconnect()
 
-    service.on_start.append(attach_context)
-    service.on_stop.append(close_http)
+    service.on_start.append(start)
+    service.on_stop.append(stop)
+    service.http.state.machinery = machinery
     return service
+
+
+def _build_sending(
+    svc: Service,
+    redis: aioredis.Redis,
+    settings: WhatsAppMetaSettings,
+    machinery: Machinery,
+    senders: SendingNumbers,
+    graph: Any,
+) -> None:
+    assert svc.outbox is not None
+    assert machinery.store is not None
+    slots = SlotBook(
+        redis,
+        PacingConfig(
+            margin_ms=settings.rate_margin_ms,
+            horizon_ms=settings.rate_horizon_ms,
+            slowdown_s=settings.slowdown_s,
+            slowdown_cooldown_s=settings.slowdown_cooldown_s,
+            slowdown_min_factor=settings.slowdown_min_factor,
+        ),
+    )
+    machinery.pacers = Pacers(slots)
+    settle = records.settle_in(svc.outbox)
+    tools: dict[LaneName, LaneTools] = {}
+    for name, priority, transactions in ((LaneName.OUTBOUND, INTERACTIVE, 1), (LaneName.DISPATCH, BULK, 2)):
+        committers = (
+            GroupCommitter(svc.sessions, records.claim, lanes=transactions),
+            GroupCommitter(svc.sessions, records.begin, lanes=transactions),
+            GroupCommitter(svc.sessions, settle, lanes=transactions),
+        )
+        machinery.committers.extend(committers)
+        tools[name] = LaneTools(*committers, graph=graph(name.value), priority=priority)
+    sender = machinery.sender = Sender(
+        settings=settings,
+        numbers=senders,
+        lanes=tools,
+        pacers=machinery.pacers,
+        slots=slots,
+        budgets=Budgets(redis, pair_burst=settings.pair_burst, pair_period_s=settings.pair_period_s),
+        uploader=MediaUploader(machinery.store, graph("admin"), redis, settings.media_upload_cache_s),
+    )
+    gate = InteractiveGate()
+    capacity = {LaneName.OUTBOUND: settings.outbound_concurrency, LaneName.DISPATCH: settings.dispatch_concurrency}
+    for name, spec in SPECS.items():
+        lane = machinery.lanes[name] = Lane(svc.js, spec, name, sender.handle, capacity=capacity[name], gate=gate)
+        machinery.sweeps[name] = RetrySweep(
+            svc.sessions,
+            lane,
+            poll_s=settings.retry_poll_s,
+            lease_s=settings.sending_lease_s,
+            before_fetch=(lambda: gate.yield_to_interactive(0.05)) if name is LaneName.DISPATCH else None,
+        )
+    sender.on_retry = lambda lane, seconds: machinery.sweeps[lane].wake_in(seconds)
+    machinery.reaper = Reaper(
+        svc.sessions,
+        svc.outbox,
+        settle_unknown=sender.settle_unknown,
+        lease_s=settings.sending_lease_s,
+        orphan_ttl_s=settings.orphan_status_ttl_s,
+        every_s=settings.reaper_interval_s,
+    )

@@ -1,20 +1,21 @@
-"""Registering numbers: secrets sealed before they touch the database."""
+"""Registering and tuning numbers: secrets sealed before they touch the database, profile from Graph."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
+from datetime import UTC, datetime
+from typing import Any
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masteria.persistence.tenancy import system_session
 from masteria.runtime.problems import Problem
 from masteria.security.secretbox import SecretBox
-from masteria.whatsapp_meta.graph import GraphClient, GraphError
+from masteria.whatsapp_meta.graph import GraphClient, GraphError, GraphUnavailable
 from masteria.whatsapp_meta.numbers import repository
-from masteria.whatsapp_meta.numbers.schemas import PhoneNumberCreate, PhoneNumberOut
+from masteria.whatsapp_meta.numbers.schemas import PhoneNumberCreate, PhoneNumberOut, PhoneNumberPatch
 from masteria.whatsapp_meta.tables import PhoneNumber
 from masteria.whatsapp_meta.webhooks.routing import sealing_context
 
@@ -32,12 +33,14 @@ async def register(
     tenant_id: uuid.UUID,
     data: PhoneNumberCreate,
     graph: GraphClient | None,
+    default_messages_per_second: int = 80,
 ) -> PhoneNumber:
     """Check the number with Graph (when configured), then store it with sealed secrets."""
     async with system_session(sessions) as system:
         if await repository.exists_anywhere(system, data.phone_number_id):
             raise Problem(409, "Already registered", "this phone_number_id is already connected")
     display = data.display_phone_number
+    profile: dict[str, Any] = {}
     if graph is not None:
         profile = await _check_with_graph(graph, data)
         display = display or str(profile.get("display_phone_number", ""))
@@ -52,22 +55,64 @@ async def register(
         app_secret_sealed=box.seal(data.app_secret, context=sealing_context(data.phone_number_id, "app_secret")),
         verify_token_sealed=box.seal(verify_token, context=sealing_context(data.phone_number_id, "verify")),
         verify_token_hash=hash_verify_token(verify_token),
+        messages_per_second=data.messages_per_second or default_messages_per_second,
     )
+    if profile:
+        apply_profile(number, profile)
     await repository.add(session, number)
     return number
 
 
-async def _check_with_graph(graph: GraphClient, data: PhoneNumberCreate) -> dict[str, object]:
+def apply_profile(number: PhoneNumber, profile: dict[str, Any]) -> None:
+    """Keep what Graph says about the number: tier, quality, throughput, names."""
+    throughput = profile.get("throughput")
+    number.messaging_limit_tier = _text(profile.get("messaging_limit_tier"), 32)
+    number.quality_rating = _text(profile.get("quality_rating"), 16)
+    number.throughput_level = _text(throughput.get("level") if isinstance(throughput, dict) else None, 16)
+    number.verified_name = _text(profile.get("verified_name"), 512)
+    if profile.get("display_phone_number"):
+        number.display_phone_number = str(profile["display_phone_number"])[:32]
+    number.profile_refreshed_at = datetime.now(UTC)
+
+
+async def refresh(number: PhoneNumber, *, box: SecretBox, graph: GraphClient) -> None:
+    """Read the number's profile from Graph again (tier and quality change over time)."""
+    token = box.open_text(number.access_token_sealed, context=sealing_context(number.phone_number_id, "token"))
+    try:
+        profile = await graph.phone_number(number.phone_number_id, token)
+    except GraphError as exc:
+        raise Problem(
+            502, "Meta refused the request", f"Graph API answered {exc.status}: {exc}", reason="graph_refused"
+        ) from exc
+    except GraphUnavailable as exc:
+        raise Problem(502, "Meta unreachable", f"could not reach the Graph API: {exc}") from exc
+    apply_profile(number, profile)
+
+
+def patch(number: PhoneNumber, data: PhoneNumberPatch) -> None:
+    """Apply the fields given (absent ones stay as they are)."""
+    if data.messages_per_second is not None:
+        number.messages_per_second = data.messages_per_second
+    if "label" in data.model_fields_set:
+        number.label = data.label
+
+
+def _text(value: Any, limit: int) -> str | None:
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+async def _check_with_graph(graph: GraphClient, data: PhoneNumberCreate) -> dict[str, Any]:
     try:
         return await graph.phone_number(data.phone_number_id, data.access_token)
     except GraphError as exc:
         raise Problem(
-            422, "Meta refused the credentials",
+            422,
+            "Meta refused the credentials",
             f"Graph API answered {exc.status}: {exc}. Check the access token and phone_number_id.",
             errors=[{"field": "access_token", "message": str(exc)}],
         ) from exc
-    except httpx.HTTPError as exc:
-        raise Problem(502, "Meta unreachable", f"could not reach the Graph API: {exc!r}") from exc
+    except GraphUnavailable as exc:
+        raise Problem(502, "Meta unreachable", f"could not reach the Graph API: {exc}") from exc
 
 
 def to_out(number: PhoneNumber, box: SecretBox, public_base_url: str) -> PhoneNumberOut:
@@ -83,4 +128,10 @@ def to_out(number: PhoneNumber, box: SecretBox, public_base_url: str) -> PhoneNu
             number.verify_token_sealed, context=sealing_context(number.phone_number_id, "verify")
         ),
         created_at=number.created_at,
+        messages_per_second=number.messages_per_second,
+        messaging_limit_tier=number.messaging_limit_tier,
+        quality_rating=number.quality_rating,
+        throughput_level=number.throughput_level,
+        verified_name=number.verified_name,
+        profile_refreshed_at=number.profile_refreshed_at,
     )

@@ -19,12 +19,16 @@ from masteria.contracts.content import (
     TextContent,
     UnsupportedContent,
 )
-from masteria.contracts.messages import InboundMessage, MessageStatus, MessageStatusChanged, Sender
+from masteria.contracts.messages import DeliveryError, InboundMessage, MessageStatus, MessageStatusChanged, Sender
+from masteria.whatsapp_meta.sending.errors import classify_meta
 from masteria.whatsapp_meta.webhooks.payload import ChangeValue, WaMessage, WaStatus
 from masteria.whatsapp_meta.webhooks.routing import KnownNumber
 
 _MEDIA = ("image", "audio", "video", "document", "sticker")
-_STATUSES = {s.value: s for s in MessageStatus}
+# What Meta reports about a message we sent ("deleted" and "warning" are not delivery statuses).
+_STATUSES = {
+    s.value: s for s in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.FAILED)
+}
 
 
 def provider_time(timestamp: str) -> datetime:
@@ -72,7 +76,9 @@ def content_of(msg: WaMessage) -> AnyContent:  # noqa: PLR0911 - one return per 
         )
     if msg.type == "location" and "latitude" in body:
         return LocationContent(
-            latitude=body["latitude"], longitude=body["longitude"], name=body.get("name"),
+            latitude=body["latitude"],
+            longitude=body["longitude"],
+            name=body.get("name"),
             address=body.get("address"),
         )
     if msg.type == "reaction" and body.get("message_id"):
@@ -111,8 +117,8 @@ def _shared_contact(raw: dict[str, Any]) -> SharedContact:
     return SharedContact(name=name, phones=phones)
 
 
-def status_changes(value: ChangeValue, number: KnownNumber) -> list[tuple[str, MessageStatusChanged]]:
-    """Every status of a change with its dedup key; statuses we do not model are skipped."""
+def status_changes(value: ChangeValue, number: KnownNumber) -> list[tuple[str, MessageStatusChanged, object]]:
+    """Every status of a change with its dedup key and echoed callback data; unknown statuses are skipped."""
     return [
         (
             status_key(status),
@@ -122,12 +128,23 @@ def status_changes(value: ChangeValue, number: KnownNumber) -> list[tuple[str, M
                 channel_account_id=number.registration_id,
                 status=_STATUSES[status.status],
                 occurred_at=provider_time(status.timestamp),
+                error=status_error(status) if status.status == "failed" else None,
                 recipient=e164(status.recipient_id),
             ),
+            (status.model_extra or {}).get("biz_opaque_callback_data"),
         )
         for status in value.statuses
         if status.status in _STATUSES
     ]
+
+
+def status_error(status: WaStatus) -> DeliveryError:
+    """The classified reason of a failed status (Meta's first error)."""
+    first = status.errors[0] if status.errors else {}
+    raw_code = first.get("code")
+    code = int(raw_code) if isinstance(raw_code, int | str) and str(raw_code).isdigit() else None
+    details = (first.get("error_data") or {}).get("details") or first.get("message") or first.get("title")
+    return classify_meta(code, None, str(details)[:1000] if details else None)
 
 
 def status_key(status: WaStatus) -> str:

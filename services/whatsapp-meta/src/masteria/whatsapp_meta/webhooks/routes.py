@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from masteria.runtime.problems import Problem
 from masteria.whatsapp_meta.context import meta_of, service_of
 from masteria.whatsapp_meta.webhooks import service
 
@@ -24,17 +23,18 @@ async def verify(request: Request) -> str:
 @router.post("")
 async def receive(request: Request) -> dict[str, object]:
     """Verify the signature over the raw bytes, then record and publish what is new."""
-    svc = service_of(request)
-    if svc.outbox is None:
-        raise Problem(503, "Not ready", "the outbox is not configured")
     meta = meta_of(request)
     accepted = await service.accept(
         await request.body(),
         request.headers.get("x-hub-signature-256"),
         directory=meta.directory,
-        outbox=svc.outbox,
         committer=meta.committer,
+        sessions=service_of(request).sessions,
     )
+    for tenant_id in accepted.tenants_changed:  # a tier may have changed: read it afresh
+        meta.senders.forget(tenant_id)
+    if accepted.media:
+        meta.wake_media()  # the downloads are committed: fetch them now rather than at the next poll
     return {
         "status": "accepted",
         "published": accepted.published,

@@ -28,6 +28,7 @@ class KnownNumber:
     phone_number_id: str
     business_address: str
     app_secret: str
+    waba_id: str = ""
 
 
 class NumberDirectory:
@@ -64,4 +65,13 @@ class NumberDirectory:
             app_secret=self.box.open_text(
                 row.app_secret_sealed, context=sealing_context(row.phone_number_id, "app_secret")
             ),
+            waba_id=row.waba_id,
         )
+
+    async def by_waba(self, waba_ids: list[str]) -> list[KnownNumber]:
+        """Every registered number of these WhatsApp Business accounts, across tenants (not cached: rare)."""
+        if not waba_ids:
+            return []
+        async with system_session(self.sessions) as session:
+            rows = await repository.by_waba_ids(session, waba_ids)
+        return [self._open(row) for row in rows]

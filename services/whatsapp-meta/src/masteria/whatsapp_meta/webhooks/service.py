@@ -1,27 +1,40 @@
-"""Accepting a webhook: verify, normalise, drop duplicates, stage events in the outbox, one commit."""
+"""Accepting a webhook: verify, normalise, drop duplicates, record everything in one (group) commit.
+
+In that one commit: receipts (Meta's duplicates dropped), each customer's last inbound time (the
+24-hour window), inbound messages staged in the outbox, except media messages, which are staged
+as pending downloads (published by the media worker once the file is in the store, so the webhook
+answers at once and nothing is lost), and statuses applied to our sends (``statuses.service``).
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from masteria.contracts.envelope import Envelope, Payload
+from masteria.contracts.content import MediaContent
+from masteria.contracts.envelope import Envelope
+from masteria.contracts.messages import InboundMessage
+from masteria.messaging.headers import envelope_headers
 from masteria.messaging.outbox import Outbox
 from masteria.observability.logging import get_logger
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.persistence.tenancy import set_tenant, system_session
 from masteria.runtime.problems import Problem
 from masteria.security.webhook_signatures import verify_meta_signature
+from masteria.whatsapp_meta.inbound_media import repository as downloads
 from masteria.whatsapp_meta.numbers import repository as numbers
 from masteria.whatsapp_meta.numbers.service import hash_verify_token
-from masteria.whatsapp_meta.webhooks import normalize
+from masteria.whatsapp_meta.sending import repository as sends
+from masteria.whatsapp_meta.sending.requests import parse_callback_data
+from masteria.whatsapp_meta.statuses import service as statuses
+from masteria.whatsapp_meta.statuses.service import StatusUpdate, parse_callback
+from masteria.whatsapp_meta.webhooks import account, normalize
 from masteria.whatsapp_meta.webhooks.payload import WebhookBody
 from masteria.whatsapp_meta.webhooks.repository import claim_receipts
 from masteria.whatsapp_meta.webhooks.routing import KnownNumber, NumberDirectory
@@ -30,9 +43,31 @@ log = get_logger(__name__)
 SOURCE = "masteria/whatsapp-meta"
 
 
-# What one POST brings, per tenant: outbox rows keyed by the receipt that deduplicates them.
-WebhookItems = dict[uuid.UUID, dict[str, dict[str, Any]]]
-Recorded = tuple[int, int]  # published, duplicates
+@dataclass(frozen=True)
+class StagedMessage:
+    """An inbound message with its envelope built inside the request (its trace is the request's)."""
+
+    envelope: Envelope[InboundMessage]
+    headers: dict[str, str]
+    number: KnownNumber
+
+    @property
+    def media(self) -> MediaContent | None:
+        """The media to download first, if any."""
+        content = self.envelope.data.content
+        return content if isinstance(content, MediaContent) and content.media_id and not content.storage_key else None
+
+
+@dataclass
+class TenantBatch:
+    """What one POST brings for one tenant, keyed by the receipt that deduplicates each item."""
+
+    messages: dict[str, StagedMessage] = field(default_factory=dict)
+    statuses: dict[str, StatusUpdate] = field(default_factory=dict)
+
+
+WebhookItems = dict[uuid.UUID, TenantBatch]
+Recorded = tuple[int, int]  # published (or staged for download, or applied), duplicates
 
 
 @dataclass(frozen=True)
@@ -42,6 +77,8 @@ class Accepted:
     published: int
     duplicates: int
     unknown_numbers: list[str]
+    media: int = 0
+    tenants_changed: set[uuid.UUID] = field(default_factory=set)  # account changes applied for them
 
 
 def parse_body(raw: bytes) -> WebhookBody:
@@ -69,8 +106,8 @@ async def accept(
     signature: str | None,
     *,
     directory: NumberDirectory,
-    outbox: Outbox,
     committer: GroupCommitter[WebhookItems, Recorded],
+    sessions: async_sessionmaker[AsyncSession] | None = None,
 ) -> Accepted:
     """Verify and record a webhook; nothing is published unless all of it is accepted."""
     body = parse_body(raw)
@@ -80,57 +117,108 @@ async def accept(
     if unknown:
         # Acknowledged, not refused: Meta would otherwise retry for days a number nobody here owns.
         log.warning("webhook for unregistered phone_number_id", phone_number_ids=unknown)
-    if not known:
+    changes = account.changes_of(body) if sessions is not None else []
+    owners = await directory.by_waba(list({c.waba_id for c in changes}))
+    if not known and not owners:
         return Accepted(0, 0, unknown)
-    check_signature(raw, signature, known)
-    # Rows are built here, inside the request's span, so the trace context they carry is this request's.
-    items = {
-        tenant_id: {
-            key: outbox.row(Envelope.wrap(payload, tenant=tenant_id, source=SOURCE)) for key, payload in by_key.items()
-        }
-        for tenant_id, by_key in _by_tenant(body, known).items()
-    }
+    check_signature(raw, signature, {**known, **{o.phone_number_id: o for o in owners}})
+    touched: set[uuid.UUID] = set()
+    if changes and sessions is not None:
+        touched = await account.apply(sessions, changes, owners)
+    if not known:
+        return Accepted(0, 0, unknown, tenants_changed=touched)
+    # Envelopes are built here, inside the request's span, so the trace they carry is this request's.
+    items = _by_tenant(body, known)
     published, duplicates = await committer.submit(items)
-    return Accepted(published, duplicates, unknown)
+    media = sum(1 for batch in items.values() for m in batch.messages.values() if m.media is not None)
+    return Accepted(published, duplicates, unknown, media, touched)
 
 
 def record_in(outbox: Outbox) -> Callable[[AsyncSession, list[WebhookItems]], Awaitable[list[Recorded]]]:
-    """The group-commit work: claim every item's receipt, stage the new ones, answer per webhook."""
+    """The group-commit work: claim every item's receipt, record the new ones, answer per webhook."""
 
     async def record(session: AsyncSession, webhooks: list[WebhookItems]) -> list[Recorded]:
         counts = [[0, 0] for _ in webhooks]
-        rows = []
         for tenant_id in dict.fromkeys(t for items in webhooks for t in items):
             await set_tenant(session, tenant_id)
-            keys = [key for items in webhooks for key in items.get(tenant_id, {})]
+            batches = [(i, items[tenant_id]) for i, items in enumerate(webhooks) if tenant_id in items]
+            keys = [key for _, batch in batches for key in (*batch.messages, *batch.statuses)]
             fresh = await claim_receipts(session, tenant_id, keys)
-            for index, items in enumerate(webhooks):
-                for key, row in items.get(tenant_id, {}).items():
-                    if key in fresh:
-                        fresh.discard(key)  # the first webhook to bring a key publishes it
-                        rows.append(row)
-                        counts[index][0] += 1
-                    else:
-                        counts[index][1] += 1
-        await outbox.write(session, rows)
+            await sends.record_inbound(
+                session, [_window_row(tenant_id, m) for _, batch in batches for m in batch.messages.values()]
+            )
+            messages: list[StagedMessage] = []
+            updates: list[StatusUpdate] = []
+            for index, batch in batches:
+                for key, message in batch.messages.items():
+                    if _first(key, fresh, counts[index]):
+                        messages.append(message)
+                for key, update in batch.statuses.items():
+                    if _first(key, fresh, counts[index]):
+                        updates.append(update)
+            await _record_messages(session, outbox, tenant_id, messages)
+            await statuses.apply(session, outbox, tenant_id, updates)
         return [(published, duplicates) for published, duplicates in counts]
 
     return record
 
 
-def _by_tenant(body: WebhookBody, known: dict[str, KnownNumber]) -> dict[uuid.UUID, dict[str, Payload]]:
+def _first(key: str, fresh: set[str], count: list[int]) -> bool:
+    """True for the first webhook of the group that brings a new key (it records it); counts either way."""
+    if key in fresh:
+        fresh.discard(key)
+        count[0] += 1
+        return True
+    count[1] += 1
+    return False
+
+
+async def _record_messages(
+    session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, messages: list[StagedMessage]
+) -> None:
+    rows, pending = [], []
+    for message in messages:
+        media = message.media
+        if media is not None and media.media_id is not None:
+            pending.append(
+                downloads.pending_row(
+                    tenant_id, message.envelope, message.headers, message.number.phone_number_id, media.media_id
+                )
+            )
+        else:
+            rows.append({**outbox.row(message.envelope), "headers": message.headers})
+    await downloads.add(session, pending)
+    await outbox.write(session, rows)
+
+
+def _window_row(tenant_id: uuid.UUID, message: StagedMessage) -> dict[str, Any]:
+    data = message.envelope.data
+    return {
+        "tenant_id": tenant_id,
+        "number_id": data.channel_account_id,
+        "wa_id": data.sender.wa_id or data.sender.address.lstrip("+"),
+        "last_inbound_at": data.sent_at,
+    }
+
+
+def _by_tenant(body: WebhookBody, known: dict[str, KnownNumber]) -> WebhookItems:
     received_at = datetime.now(UTC)
-    batches: dict[uuid.UUID, dict[str, Payload]] = defaultdict(dict)
+    batches: WebhookItems = {}
     for entry in body.entry:
         for change in entry.changes:
             value = change.value
             number = known.get(value.metadata.phone_number_id) if value.metadata else None
             if change.field != "messages" or number is None:
                 continue
-            items = batches[number.tenant_id]
+            batch = batches.setdefault(number.tenant_id, TenantBatch())
             for message in normalize.inbound_messages(value, number, received_at):
-                items[message.external_id] = message
-            items.update(normalize.status_changes(value, number))
+                inbound = Envelope.wrap(message, tenant=number.tenant_id, source=SOURCE)
+                batch.messages[message.external_id] = StagedMessage(inbound, envelope_headers(inbound), number)
+            for key, status, callback in normalize.status_changes(value, number):
+                staged = Envelope.wrap(status, tenant=number.tenant_id, source=SOURCE)
+                batch.statuses[key] = StatusUpdate(
+                    staged, envelope_headers(staged), parse_callback(parse_callback_data(callback))
+                )
     return batches
 
 

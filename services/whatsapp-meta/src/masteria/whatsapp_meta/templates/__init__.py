@@ -1,0 +1,1 @@
+"""Message templates of the WhatsApp Business accounts: sync, list, preview."""
