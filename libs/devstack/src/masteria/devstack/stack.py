@@ -140,6 +140,8 @@ def sandbox_env(config: StackConfig) -> dict[str, str]:
         "SANDBOX_PORT": str(config.base_port + SANDBOX_OFFSET),
         "SANDBOX_PUBLIC_URL": config.url("sandbox"),
         "SANDBOX_OAUTH_CLIENTS": json.dumps(clients),
+        # An access-log line per request costs the sandbox more CPU than answering a send.
+        "SANDBOX_LOG_LEVEL": "warning",
         "PYTHONUNBUFFERED": "1",
     }
 
