@@ -73,6 +73,8 @@ async def _fault_run(stack: RunningStack, sandbox: Sandbox, tenant: uuid.UUID) -
     follower = asyncio.create_task(follow_statuses(stack.config.infra.nats_url, tenant, MESSAGES, within=900))
     started = time.perf_counter()
     await publish(stack.config.infra.nats_url, envelopes)
+    await _wait_ledger(sandbox, number, MESSAGES, within=900)
+    sends_done = time.perf_counter() - started
     outcomes = await follower
     elapsed = time.perf_counter() - started
     stats = (await sandbox.http.get("/_sandbox/meta/ledger/stats",
@@ -81,6 +83,7 @@ async def _fault_run(stack: RunningStack, sandbox: Sandbox, tenant: uuid.UUID) -
         **outcomes.summary(MESSAGES),
         "ledger_sends": stats["count"],
         "ledger_duplicates": stats["duplicates"],
+        "last_accepted_send_s": round(sends_done, 1),
         "all_final_s": round(elapsed, 1),
     }
 
