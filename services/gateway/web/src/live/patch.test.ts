@@ -12,12 +12,14 @@ import {
   type ConversationPages,
   type DeliveryUpdatedData,
   dropMessage,
+  isNotOlder,
   type LiveEnvelope,
   mergeIntoThread,
   messageFromEvent,
   type MessagePages,
   type MessageStoredData,
   reconcileFirstPage,
+  stampOf,
   statusAdvances,
   type ThreadMessage,
 } from "./patch";
@@ -124,6 +126,63 @@ describe("applyConversationUpdate", () => {
     });
     expect(found).toBe(true);
     expect(data!.pages[1]!.items[0]).toMatchObject({ id: "c3", status: "closed", unread_count: 0 });
+  });
+});
+
+describe("conversation states arrive out of order", () => {
+  const state = (updated_at: string, unread_count: number) => ({
+    conversation_id: "c3",
+    contact_id: "contact-c3",
+    status: "open",
+    unread_count,
+    updated_at,
+  });
+  const c3 = (data: ConversationPages | undefined) => data!.pages.flatMap((p) => p.items).find((c) => c.id === "c3")!;
+
+  it("compares stamps to the microsecond, whatever the offset notation", () => {
+    expect(stampOf("2025-06-18T13:00:00.000002Z")! - stampOf("2025-06-18T13:00:00.000001Z")!).toBe(1);
+    expect(stampOf("2025-06-18T13:00:00+00:00")).toBe(stampOf("2025-06-18T10:00:00-03:00"));
+    expect(stampOf("nonsense")).toBeNull();
+    expect(isNotOlder("2025-06-18T13:00:00.000002Z", "2025-06-18T13:00:00.000001Z")).toBe(false);
+    expect(isNotOlder("2025-06-18T13:00:00.000001Z", "2025-06-18T13:00:00.000001Z")).toBe(true);
+    expect(isNotOlder(null, "2025-06-18T13:00:00Z")).toBe(true);
+    expect(isNotOlder("2025-06-18T13:00:00Z", "t")).toBe(true);
+  });
+
+  it("applies a newer conversation.updated and keeps its stamp; an older one changes nothing", () => {
+    const read = applyConversationUpdate(list(), state("2025-06-18T13:00:02.5Z", 0));
+    expect(c3(read.data)).toMatchObject({ unread_count: 0, updated_at: "2025-06-18T13:00:02.5Z" });
+    // The count crm had before the read, delivered late.
+    const late = applyConversationUpdate(read.data, state("2025-06-18T13:00:01Z", 1));
+    expect(late.found).toBe(true);
+    expect(late.data).toBe(read.data);
+    expect(c3(late.data).unread_count).toBe(0);
+    // A later message raises it again: that one applies.
+    expect(c3(applyConversationUpdate(read.data, state("2025-06-18T13:00:03Z", 1)).data).unread_count).toBe(1);
+  });
+
+  it("does not let an older conversation.updated overwrite the open conversation's detail", () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.conversationList(T, ""), list());
+    client.setQueryData(keys.conversation(T, "c3"), conversation("c3", "2025-06-18T10:00:00Z", { unread_count: 2 }));
+    const invalidate = vi.fn();
+    applyLiveEvent(client, envelope("conversation.updated", state("2025-06-18T13:00:02Z", 0)), { tenantId: T, invalidate });
+    const done = applyLiveEvent(client, envelope("conversation.updated", state("2025-06-18T13:00:01Z", 2)), { tenantId: T, invalidate });
+    expect(done).toContain("list: stale");
+    expect(c3(client.getQueryData<ConversationPages>(keys.conversationList(T, ""))).unread_count).toBe(0);
+    expect(client.getQueryData<Conversation>(keys.conversation(T, "c3"))).toMatchObject({ unread_count: 0 });
+  });
+
+  it("keeps a newer cached state when a re-read page raced it, and takes the page when it is newer", () => {
+    const read = applyConversationUpdate(list(), state("2025-06-18T13:00:02Z", 0)).data;
+    const stalePage = {
+      items: [conversation("c3", "2025-06-18T13:00:00Z", { unread_count: 3, updated_at: "2025-06-18T13:00:01Z", last_message_preview: "novo" })],
+      next_cursor: null,
+    };
+    const kept = c3(reconcileFirstPage(read, stalePage));
+    expect(kept).toMatchObject({ unread_count: 0, updated_at: "2025-06-18T13:00:02Z", last_message_preview: "novo" });
+    const newerPage = { items: [{ ...stalePage.items[0]!, updated_at: "2025-06-18T13:00:05Z" }], next_cursor: null };
+    expect(c3(reconcileFirstPage(read, newerPage))).toMatchObject({ unread_count: 3, updated_at: "2025-06-18T13:00:05Z" });
   });
 });
 

@@ -61,6 +61,29 @@ export type MessagePages = InfiniteData<MessagePage, string | null>;
 
 const later = (a: string, b: string) => new Date(a).getTime() >= new Date(b).getTime();
 
+/**
+ * An ISO timestamp in microseconds (the server's precision; Date keeps only milliseconds), or null when it
+ * cannot be read.
+ */
+export function stampOf(value: string | null | undefined): number | null {
+  if (!value) return null;
+  const fraction = /\.(\d+)/.exec(value)?.[1] ?? "";
+  const ms = Date.parse(value.replace(/\.\d+/, ""));
+  if (Number.isNaN(ms)) return null;
+  return ms * 1000 + Number((fraction + "000000").slice(0, 6));
+}
+
+/**
+ * True when a conversation's state stamped `next` (its updated_at) may replace the one stamped `current`:
+ * it is not older. Events, the read mark's answer and re-read pages race each other; an older state
+ * arriving late must not undo a newer one (an unread count of 0 coming back as 1). Unknown stamps apply.
+ */
+export function isNotOlder(current: string | null | undefined, next: string | null | undefined): boolean {
+  const a = stampOf(current);
+  const b = stampOf(next);
+  return a === null || b === null || b >= a;
+}
+
 /** The order delivery statuses move in (libs/contracts messages.py `status_advances`); failed is apart. */
 export const STATUS_RANK: Record<string, number> = { queued: 0, unknown: 0, accepted: 1, sent: 2, delivered: 3, read: 4 };
 const rank = (status: string) => STATUS_RANK[status] ?? 0;
@@ -125,41 +148,119 @@ export function applyMessageToList(
 export function reconcileFirstPage(data: ConversationPages | undefined, server: ConversationPage): ConversationPages | undefined {
   if (!data || data.pages.length === 0) return data;
   const fresh = new Set(server.items.map((c) => c.id));
+  const cached = new Map<string, Conversation>();
+  for (const page of data.pages) for (const c of page.items) if (fresh.has(c.id) && !cached.has(c.id)) cached.set(c.id, c);
+  const items = server.items.map((c) => freshest(cached.get(c.id), c));
   const [first, ...rest] = data.pages;
   const carried = first!.items.filter((c) => !fresh.has(c.id));
   return {
     ...data,
     pages: [
-      { items: [...server.items, ...carried], next_cursor: first!.next_cursor ?? server.next_cursor ?? null },
+      { items: [...items, ...carried], next_cursor: first!.next_cursor ?? server.next_cursor ?? null },
       ...rest.map((page) => ({ ...page, items: page.items.filter((c) => !fresh.has(c.id)) })),
     ],
   };
 }
 
-/** The new state of a conversation (status, unread count, last activity) patched where it is listed. */
+/**
+ * The row a re-read page brings, unless the cache holds a newer state of the conversation (a
+ * conversation.updated or read mark the page's query did not see yet): then the cached status, unread count
+ * and assignee stay, and the last message is the later of the two.
+ */
+function freshest(cached: Conversation | undefined, server: Conversation): Conversation {
+  if (!cached || isNotOlder(cached.updated_at, server.updated_at)) return server;
+  const lastIsCached = !later(server.last_message_at, cached.last_message_at);
+  return {
+    ...server,
+    status: cached.status,
+    unread_count: cached.unread_count,
+    assignee_user_id: cached.assignee_user_id ?? null,
+    updated_at: cached.updated_at ?? null,
+    ...(lastIsCached ? { last_message_at: cached.last_message_at, last_message_preview: cached.last_message_preview } : {}),
+  };
+}
+
+/**
+ * A conversation's new state (status, unread count, assignee, last activity) on one cached copy of it, or
+ * the copy unchanged when the state is older than the copy's (updated_at).
+ */
+export function withConversationState<C extends Conversation>(c: C, event: ConversationUpdatedData): C {
+  if (!isNotOlder(c.updated_at, event.updated_at)) return c;
+  return {
+    ...c,
+    status: event.status,
+    unread_count: event.unread_count,
+    updated_at: event.updated_at || c.updated_at,
+    ...("assignee_user_id" in event ? { assignee_user_id: event.assignee_user_id ?? null } : {}),
+    ...(event.last_message_at && later(event.last_message_at, c.last_message_at) ? { last_message_at: event.last_message_at } : {}),
+  };
+}
+
+/**
+ * The new state of a conversation patched where it is listed. `found` says the list has the conversation
+ * (whether or not the state was newer than the list's and so applied).
+ */
 export function applyConversationUpdate(
   data: ConversationPages | undefined,
   event: ConversationUpdatedData,
 ): { data: ConversationPages | undefined; found: boolean } {
   if (!data) return { data, found: false };
   let found = false;
+  let changed = false;
   const pages = data.pages.map((page) => ({
     ...page,
     items: page.items.map((c) => {
       if (c.id !== event.conversation_id) return c;
       found = true;
-      return {
-        ...c,
-        status: event.status,
-        unread_count: event.unread_count,
-        ...("assignee_user_id" in event ? { assignee_user_id: event.assignee_user_id ?? null } : {}),
-        ...(event.last_message_at && later(event.last_message_at, c.last_message_at)
-          ? { last_message_at: event.last_message_at }
-          : {}),
-      };
+      const next = withConversationState(c, event);
+      if (next !== c) changed = true;
+      return next;
     }),
   }));
-  return { data: found ? { ...data, pages } : data, found };
+  return { data: changed ? { ...data, pages } : data, found };
+}
+
+/** The state a conversation's read (or any) answer carries, as a conversation.updated would. */
+export function conversationState(c: Conversation): ConversationUpdatedData {
+  return {
+    conversation_id: c.id,
+    contact_id: c.contact.id,
+    status: c.status,
+    assignee_user_id: c.assignee_user_id ?? null,
+    unread_count: c.unread_count,
+    last_message_at: c.last_message_at,
+    updated_at: c.updated_at ?? "",
+  };
+}
+
+/**
+ * Applies a conversation's state to every cached list and to its detail, newer states only. Lists filtered
+ * by status or assignee are read again when `membership` (the state may move the conversation in or out).
+ */
+export function patchConversationState(
+  client: QueryClient,
+  tenantId: string,
+  event: ConversationUpdatedData,
+  membership?: (key: readonly unknown[]) => void,
+): string[] {
+  const done: string[] = [];
+  for (const [key, data] of client.getQueriesData<ConversationPages>({ queryKey: keys.conversationLists(tenantId) })) {
+    const { data: next, found } = applyConversationUpdate(data, event);
+    if (found) {
+      if (next !== data) client.setQueryData(key, next);
+      done.push(next !== data ? "list: patched" : "list: stale");
+    }
+    // A list filtered by status or assignee may have to gain or lose the conversation: read it again.
+    const f = filtersOfKey(key);
+    if (membership && (f.status || f.assignee) && data) {
+      membership(key);
+      done.push("list: membership");
+    }
+  }
+  client.setQueryData<InboxConversation>(keys.conversation(tenantId, event.conversation_id), (c) =>
+    c ? withConversationState(c, event) : c,
+  );
+  return done;
 }
 
 /** A message as the thread shows it, built from the event until the server's copy replaces it. */
@@ -355,29 +456,7 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
     }
     case "conversation.updated": {
       const event = envelope.data as unknown as ConversationUpdatedData;
-      for (const [key, data] of lists) {
-        const { data: next, found } = applyConversationUpdate(data, event);
-        if (found) {
-          client.setQueryData(key, next);
-          done.push("list: patched");
-        }
-        // A list filtered by status or assignee may have to gain or lose the conversation: read it again.
-        const f = filtersOfKey(key);
-        if ((f.status || f.assignee) && data) {
-          invalidate({ queryKey: key, exact: true });
-          done.push("list: membership");
-        }
-      }
-      client.setQueryData<InboxConversation>(keys.conversation(ctx.tenantId, event.conversation_id), (c) =>
-        c
-          ? {
-              ...c,
-              status: event.status,
-              unread_count: event.unread_count,
-              ...("assignee_user_id" in event ? { assignee_user_id: event.assignee_user_id ?? null } : {}),
-            }
-          : c,
-      );
+      done.push(...patchConversationState(client, ctx.tenantId, event, (key) => invalidate({ queryKey: key, exact: true })));
       invalidate({ queryKey: keys.conversation(ctx.tenantId, event.conversation_id) });
       break;
     }

@@ -1,5 +1,5 @@
 import { Inbox, MessageCircle, Search, X } from "lucide-react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { Link, Outlet, useMatch, useNavigate, useSearchParams } from "react-router";
 import { EmptyState } from "@/components/EmptyState";
 import { Button } from "@/components/ui/button";
@@ -160,7 +160,13 @@ export default function InboxLayout() {
     [setParams],
   );
 
-  // Keyboard: "/" searches, J / K open the next / previous conversation.
+  // Keyboard: "/" searches, J / K open the next / previous conversation. The handler reads the list and the
+  // open conversation as last committed (a layout effect, with the DOM): navigations are transitions whose
+  // passive effects run later, and a key pressed in between must not act on the conversation left behind.
+  const shown = useRef({ items, activeId, params });
+  useLayoutEffect(() => {
+    shown.current = { items, activeId, params };
+  }, [items, activeId, params]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
@@ -170,6 +176,7 @@ export default function InboxLayout() {
         return;
       }
       if (event.key !== "j" && event.key !== "k") return;
+      const { items, activeId, params } = shown.current;
       if (!items.length) return;
       const index = items.findIndex((c) => c.id === activeId);
       const nextIndex = index < 0 ? 0 : Math.min(items.length - 1, Math.max(0, index + (event.key === "j" ? 1 : -1)));
@@ -181,7 +188,7 @@ export default function InboxLayout() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [items, activeId, navigate, params]);
+  }, [navigate]);
 
   const nothingAtAll = !q && !filtered && !activeId && conversations.isSuccess && items.length === 0;
   if (nothingAtAll) {

@@ -13,9 +13,8 @@ import { useThread } from "./hooks";
 import { inboxMessages } from "./i18n";
 import { MessageBody } from "./MessageBody";
 import { StatusTick } from "./StatusTick";
+import { initialScrollState, isNearBottom, scrollForMessages, scrollForResize, type ThreadScrollState } from "./threadScroll";
 import { useNow } from "./useNow";
-
-const NEAR_BOTTOM_PX = 120;
 
 function Bubble({ message, author }: { message: InboxMessage; author: string | null }) {
   const { m, lang } = useI18n();
@@ -74,27 +73,37 @@ export function Thread({ conversation, memberNames }: { conversation: InboxConve
   const { messages, hasNextPage, isFetchingNextPage, fetchNextPage } = thread;
   const scrollRef = useRef<HTMLDivElement>(null);
   const topRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
-  const prev = useRef({ oldest: "", newest: "", height: 0, nearBottom: true });
+  const prev = useRef<ThreadScrollState>(initialScrollState());
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el || messages.length === 0) return;
-    const oldest = messages[0]!.id;
     const last = messages[messages.length - 1]!;
-    const newest = last.id;
-    const before = prev.current;
-    const mine = (last as ThreadMessage)._local === "optimistic";
-    if (!ready) {
-      el.scrollTop = el.scrollHeight;
-      setReady(true);
-    } else if (oldest !== before.oldest && newest === before.newest) {
-      el.scrollTop += el.scrollHeight - before.height; // earlier messages were added above: stay in place
-    } else if (newest !== before.newest && (before.nearBottom || mine)) {
-      el.scrollTop = el.scrollHeight;
-    }
-    prev.current = { oldest, newest, height: el.scrollHeight, nearBottom: before.nearBottom || mine };
+    const shown = { oldest: messages[0]!.id, newest: last.id, mine: (last as ThreadMessage)._local === "optimistic" };
+    const { scrollTop, state } = scrollForMessages(el, prev.current, shown, !ready);
+    if (scrollTop !== null) el.scrollTop = scrollTop;
+    prev.current = state;
+    if (!ready) setReady(true);
   }, [messages, ready]);
+
+  // What is around the thread loads after it (the composer's numbers and window, the header's controls) and
+  // images inside it load late: each changes the thread's height. A reader at the bottom stays there.
+  useEffect(() => {
+    const el = scrollRef.current;
+    const content = contentRef.current;
+    if (!ready || !el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      const scrollTop = scrollForResize(el, prev.current);
+      if (scrollTop === null) return;
+      el.scrollTop = scrollTop;
+      prev.current.height = el.scrollHeight;
+    });
+    observer.observe(el);
+    if (content) observer.observe(content);
+    return () => observer.disconnect();
+  }, [ready]);
 
   useEffect(() => {
     const root = scrollRef.current;
@@ -115,7 +124,7 @@ export function Thread({ conversation, memberNames }: { conversation: InboxConve
 
   const onScroll = () => {
     const el = scrollRef.current;
-    if (el) prev.current.nearBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (el) prev.current.nearBottom = isNearBottom(el);
   };
 
   const name = conversation.contact.name || formatPhone(conversation.contact.phone);
@@ -140,36 +149,38 @@ export function Thread({ conversation, memberNames }: { conversation: InboxConve
       className="relative min-h-0 flex-1 overflow-y-auto bg-thread px-3 py-4 sm:px-6 [overflow-anchor:none]"
       data-testid="thread"
     >
-      <div ref={topRef} aria-hidden="true" className="h-px" />
-      {isFetchingNextPage ? (
-        <p role="status" className="flex items-center justify-center gap-2 py-2 text-xs text-muted-foreground">
-          <LoaderCircle className="size-3.5 animate-spin" aria-hidden="true" />
-          {m.inbox.olderLoading}
-        </p>
-      ) : !hasNextPage && messages.length > 0 ? (
-        <p className="py-2 text-center text-xs text-muted-foreground">{m.inbox.beginning}</p>
-      ) : null}
-      {messages.length === 0 ? <p className="py-8 text-center text-sm text-muted-foreground">{m.inbox.threadEmpty}</p> : null}
-      <ol aria-label={m.inbox.threadLabel(name)} aria-live="polite" aria-relevant="additions" className="flex flex-col gap-1.5">
-        {messages.map((message, i) => {
-          const at = new Date(message.occurred_at);
-          const previous = messages[i - 1];
-          const newDay = !previous || daysBetween(new Date(previous.occurred_at), at) !== 0;
-          const author = message.author_user_id ? (memberNames.get(message.author_user_id) ?? null) : null;
-          return (
-            <Fragment key={message.id}>
-              {newDay ? (
-                <li className="my-2 flex justify-center">
-                  <span className="rounded-md bg-background/90 px-2.5 py-1 text-xs font-medium text-muted-foreground shadow-xs">
-                    {formatDayLabel(at, lang, now)}
-                  </span>
-                </li>
-              ) : null}
-              <Bubble message={message} author={author} />
-            </Fragment>
-          );
-        })}
-      </ol>
+      <div ref={contentRef}>
+        <div ref={topRef} aria-hidden="true" className="h-px" />
+        {isFetchingNextPage ? (
+          <p role="status" className="flex items-center justify-center gap-2 py-2 text-xs text-muted-foreground">
+            <LoaderCircle className="size-3.5 animate-spin" aria-hidden="true" />
+            {m.inbox.olderLoading}
+          </p>
+        ) : !hasNextPage && messages.length > 0 ? (
+          <p className="py-2 text-center text-xs text-muted-foreground">{m.inbox.beginning}</p>
+        ) : null}
+        {messages.length === 0 ? <p className="py-8 text-center text-sm text-muted-foreground">{m.inbox.threadEmpty}</p> : null}
+        <ol aria-label={m.inbox.threadLabel(name)} aria-live="polite" aria-relevant="additions" className="flex flex-col gap-1.5">
+          {messages.map((message, i) => {
+            const at = new Date(message.occurred_at);
+            const previous = messages[i - 1];
+            const newDay = !previous || daysBetween(new Date(previous.occurred_at), at) !== 0;
+            const author = message.author_user_id ? (memberNames.get(message.author_user_id) ?? null) : null;
+            return (
+              <Fragment key={message.id}>
+                {newDay ? (
+                  <li className="my-2 flex justify-center">
+                    <span className="rounded-md bg-background/90 px-2.5 py-1 text-xs font-medium text-muted-foreground shadow-xs">
+                      {formatDayLabel(at, lang, now)}
+                    </span>
+                  </li>
+                ) : null}
+                <Bubble message={message} author={author} />
+              </Fragment>
+            );
+          })}
+        </ol>
+      </div>
     </div>
   );
 }

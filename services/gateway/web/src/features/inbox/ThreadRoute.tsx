@@ -3,7 +3,6 @@ import { ArrowLeft, CircleAlert } from "lucide-react";
 import { useEffect, useMemo, useRef } from "react";
 import { Link, useLocation, useParams } from "react-router";
 import { type InboxConversation, inboxApi } from "@/api/inbox";
-import { keys } from "@/api/keys";
 import { ApiError } from "@/api/problems";
 import { useTenantId } from "@/app/session";
 import { EmptyState } from "@/components/EmptyState";
@@ -13,15 +12,13 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useI18n } from "@/i18n";
 import { formatPhone } from "@/i18n/format";
 import { describeError } from "@/lib/errors";
-import type { ConversationPages } from "@/live/patch";
 import { ChannelIcon } from "./ChannelIcon";
 import { Composer, type ComposerHandle } from "./Composer";
 import { ContactPane, ContactSheet } from "./ContactPane";
 import { ConversationControls } from "./ConversationControls";
 import { useConversation, useMembers } from "./hooks";
+import { cachedUnread, createReadMarker, markConversationRead, type ReadMarker, showsUnread } from "./markRead";
 import { Thread, ThreadSkeleton } from "./Thread";
-
-const READ_EVERY_MS = 2_000;
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -30,39 +27,47 @@ function isTyping(target: EventTarget | null): boolean {
 
 /**
  * Opening a conversation marks it read (POST /read), and so does each new message while it stays open and
- * visible; the unread badge clears at once and the server's conversation.updated confirms it.
+ * visible, and any unread count the cache shows for it meanwhile (see ./markRead.ts); the unread badge
+ * clears at once and the server's answer and conversation.updated confirm it.
  */
 function useMarkRead(conversation: InboxConversation | undefined) {
   const client = useQueryClient();
   const tenantId = useTenantId();
-  const last = useRef({ id: "", at: "", time: 0 });
+  const marker = useRef<ReadMarker | null>(null);
   const id = conversation?.id;
   const lastMessageAt = conversation?.last_message_at;
   useEffect(() => {
-    if (!id || !lastMessageAt) return;
-    const mark = () => {
-      const prev = last.current;
+    if (!id) return;
+    const current = createReadMarker({
+      post: () => markConversationRead(client, tenantId, id, inboxApi.markRead),
+      isVisible: () => document.visibilityState !== "hidden",
+    });
+    marker.current = current;
+    current.request("activity");
+    const onVisibility = () => {
       if (document.visibilityState === "hidden") return;
-      if (prev.id === id && prev.at === lastMessageAt) return;
-      if (prev.id === id && Date.now() - prev.time < READ_EVERY_MS) return;
-      last.current = { id, at: lastMessageAt, time: Date.now() };
-      for (const [key, data] of client.getQueriesData<ConversationPages>({ queryKey: keys.conversationLists(tenantId) })) {
-        if (!data) continue;
-        client.setQueryData<ConversationPages>(key, {
-          ...data,
-          pages: data.pages.map((page) => ({ ...page, items: page.items.map((c) => (c.id === id ? { ...c, unread_count: 0 } : c)) })),
-        });
-      }
-      client.setQueryData<InboxConversation>(keys.conversation(tenantId, id), (c) => (c ? { ...c, unread_count: 0 } : c));
-      inboxApi.markRead(id).catch(() => {
-        last.current = { id: "", at: "", time: 0 };
-        void client.invalidateQueries({ queryKey: keys.conversationLists(tenantId) });
-      });
+      if (cachedUnread(client, tenantId, id)) current.request("unread");
+      current.wake();
     };
-    mark();
-    document.addEventListener("visibilitychange", mark);
-    return () => document.removeEventListener("visibilitychange", mark);
-  }, [id, lastMessageAt, client, tenantId]);
+    const unsubscribe = client.getQueryCache().subscribe((event) => {
+      if (showsUnread(event, tenantId, id)) current.request("unread");
+    });
+    document.addEventListener("visibilitychange", onVisibility);
+    return () => {
+      current.stop();
+      unsubscribe();
+      document.removeEventListener("visibilitychange", onVisibility);
+      if (marker.current === current) marker.current = null;
+    };
+  }, [id, client, tenantId]);
+  // A new message in the open conversation: it is read too.
+  const seen = useRef({ id: "", at: "" });
+  useEffect(() => {
+    if (!id || !lastMessageAt) return;
+    const before = seen.current;
+    seen.current = { id, at: lastMessageAt };
+    if (before.id === id && before.at !== lastMessageAt) marker.current?.request("activity");
+  }, [id, lastMessageAt]);
 }
 
 export default function ThreadRoute() {
