@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path and its modules import by name.
+from contacts_import import run_import_benchmark
 from dashboard import DIST, run_dashboard_benchmark
 from inbound import run_inbound_benchmarks
 from outbound import run_outbound_benchmarks
@@ -19,6 +20,7 @@ def main() -> int:
     """Run the benchmarks and write their figures."""
     _write("inbound", asyncio.run(run_inbound_benchmarks()))
     _write("outbound", asyncio.run(run_outbound_benchmarks()))
+    _write("contacts-import", asyncio.run(run_import_benchmark()))
     if (DIST / "index.html").exists():
         dashboard = asyncio.run(run_dashboard_benchmark())
         for key, value in dashboard.items():
