@@ -39,7 +39,7 @@ async def run_outbound_benchmarks() -> dict[str, Any]:
                 _print(result)
                 figures |= {f"limit_{limit}_{k}": v for k, v in result.items()}
             print(f"==> {MESSAGES} sends with 20% transient faults injected (429, 5xx, timeouts)")
-            faults = await _fault_run(stack, sandbox, tenant)
+            faults = await _fault_run(stack, sandbox, uuid.uuid4())
             _print(faults)
             figures |= {f"faults_{k}": v for k, v in faults.items()}
         finally:
@@ -70,7 +70,10 @@ async def _fault_run(stack: RunningStack, sandbox: Sandbox, tenant: uuid.UUID) -
     behaviour = {**FAULTS, "statuses": ["sent", "delivered"], "status_delay_ms": 100, "seed": 5}
     number, account = await _number(stack, sandbox, tenant, 1000, behaviour=behaviour)
     envelopes = template_dispatches(tenant, account, MESSAGES, prefix="faults")
-    follower = asyncio.create_task(follow_statuses(stack.config.infra.nats_url, tenant, MESSAGES, within=900))
+    ready = asyncio.Event()
+    nats_url = stack.config.infra.nats_url
+    follower = asyncio.create_task(follow_statuses(nats_url, tenant, MESSAGES, within=900, ready=ready))
+    await ready.wait()
     started = time.perf_counter()
     await publish(stack.config.infra.nats_url, envelopes)
     await _wait_ledger(sandbox, number, MESSAGES, within=900)

@@ -29,7 +29,9 @@ async def test_twenty_percent_transient_faults_lose_nothing_and_send_nothing_twi
     envelopes = template_dispatches(tenant, uuid.UUID(registered["id"]), MESSAGES, prefix="faults")
 
     nats_url = stack.config.infra.nats_url
-    follower = asyncio.create_task(follow_statuses(nats_url, tenant, MESSAGES, within=180))
+    ready = asyncio.Event()
+    follower = asyncio.create_task(follow_statuses(nats_url, tenant, MESSAGES, within=180, ready=ready))
+    await ready.wait()
     await publish(nats_url, envelopes)
     outcomes = await follower
     summary = outcomes.summary(MESSAGES)

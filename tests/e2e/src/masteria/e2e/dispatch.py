@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import nats
 import nats.errors
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from masteria.contracts.channels import Channel
 from masteria.contracts.content import TemplateComponent, TemplateContent, TemplateParameter
@@ -97,8 +98,11 @@ class Outcomes:
         }
 
 
-async def follow_statuses(nats_url: str, tenant: uuid.UUID, expected: int, *, within: float) -> Outcomes:
-    """Read the tenant's WhatsApp statuses until ``expected`` dispatches are final, or the deadline passes.
+async def follow_statuses(
+    nats_url: str, tenant: uuid.UUID, expected: int, *, within: float, ready: asyncio.Event | None = None
+) -> Outcomes:
+    """Read the tenant's WhatsApp statuses published from now on until ``expected`` dispatches are final,
+    or the deadline passes. Run it as a task and publish once ``ready`` is set (the subscription exists).
 
     A final status is never replaced by a later non-final one: that would be the adapter moving a
     message backwards, and the counts would then show it as not final.
@@ -108,7 +112,11 @@ async def follow_statuses(nats_url: str, tenant: uuid.UUID, expected: int, *, wi
     try:
         js = nc.jetstream()
         subject = lane_filter(Lane.STATUS, channel=Channel.WHATSAPP_META, tenant=tenant)
-        sub = await js.subscribe(subject, stream=MESSAGES_STATUS.name, ordered_consumer=True)
+        # Only statuses from now on: the tenant's earlier history would be read first and delay the count.
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.NEW)
+        sub = await js.subscribe(subject, stream=MESSAGES_STATUS.name, ordered_consumer=True, config=config)
+        if ready is not None:
+            ready.set()
         deadline = time.monotonic() + within
         while len(outcomes.final()) < expected and time.monotonic() < deadline:
             try:
