@@ -113,7 +113,12 @@ class Service:
             self.http.state.token_verifier = InternalTokenVerifier(s.internal_token_public_key, self.name)
         self.engine = create_engine(s.database_url, pool_size=s.database_pool_size)
         self.sessions = session_factory(self.engine)
-        self.redis = aioredis.from_url(s.redis_url)
+        # A pool that waits for a free connection: redis-py's default pool raises once its connections
+        # are all in use, which hundreds of concurrent sends asking for rate-limit slots would hit.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            s.redis_url, max_connections=s.redis_max_connections, timeout=30
+        )
+        self.redis = aioredis.Redis.from_pool(pool)  # closing the client closes its pool
         await self.broker.connect()
         self.js = self.broker.config.connection_state.stream
         await ensure_streams(self.js, self.streams)

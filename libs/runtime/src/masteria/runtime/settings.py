@@ -25,6 +25,7 @@ class ServiceSettings(BaseSettings):
         validation_alias="DATABASE_URL",
     )
     database_pool_size: int = Field(10, validation_alias="DATABASE_POOL_SIZE")
+    redis_max_connections: int = Field(64, ge=1, validation_alias="REDIS_MAX_CONNECTIONS")
     nats_url: str = Field("nats://127.0.0.1:14222", validation_alias="NATS_URL")
     redis_url: str = Field("redis://127.0.0.1:16379/0", validation_alias="REDIS_URL")
     secret_keys: str = Field("", validation_alias="MASTERIA_SECRET_KEYS")

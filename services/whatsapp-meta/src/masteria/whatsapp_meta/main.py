@@ -71,12 +71,6 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
         for name in ("admin", *LaneName)
     }
     machinery = Machinery()
-    # The runtime's Redis client refuses a command once 100 are in flight (redis-py's default pool);
-    # hundreds of concurrent sends each asking for a slot would hit that, so they share a pool that waits.
-    redis_pool = aioredis.BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=settings.redis_max_connections, timeout=30
-    )
-    redis = aioredis.Redis(connection_pool=redis_pool)
 
     def graph(name: str) -> GraphClient:
         return GraphClient(http[name], settings.graph_url, settings.graph_version, timeout_s=settings.graph_timeout_s)
@@ -96,7 +90,7 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
             committer=webhooks,
             directory=NumberDirectory(svc.sessions, box, settings.number_cache_ttl_s),
         )
-        _build_sending(svc, redis, settings, machinery, senders, graph)
+        _build_sending(svc, svc.redis, settings, machinery, senders, graph)
         machinery.media = MediaWorker(
             svc.sessions,
             svc.outbox,
@@ -140,8 +134,6 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
                 await machinery.store.aclose()
         for client in http.values():
             await client.aclose()
-        await redis.aclose()
-        await redis_pool.disconnect()
 
     service.on_start.append(start)
     service.on_stop.append(stop)

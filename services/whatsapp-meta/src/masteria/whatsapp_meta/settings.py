@@ -56,7 +56,6 @@ class WhatsAppMetaSettings(ServiceSettings):
     slowdown_min_factor: float = Field(0.125, gt=0, le=1)
     enforce_tier_budget: bool = True
     # Connections of the send path to Redis; more sends than this wait for one instead of failing.
-    redis_max_connections: int = Field(64, ge=1)
     retry_poll_s: float = Field(0.25, gt=0)
     reaper_interval_s: float = Field(5.0, gt=0)  # how often leftovers of dead processes are settled
     # Statuses for a wamid we have not recorded yet wait this long for the send to record it.
