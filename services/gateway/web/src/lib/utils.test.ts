@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initials, safeNext } from "./utils";
+import { initials, safeNext, uniqueById } from "./utils";
 
 describe("safeNext", () => {
   it("keeps same-site paths with their query", () => {
@@ -19,5 +19,12 @@ describe("initials", () => {
     expect(initials("Maria da Silva")).toBe("MS");
     expect(initials("joana")).toBe("JO");
     expect(initials(null, "+5511999990001")).toBe("01");
+  });
+});
+
+describe("uniqueById", () => {
+  it("keeps page order and drops a row repeated on a later page", () => {
+    const pages = [{ items: [{ id: "a" }, { id: "b" }] }, { items: [{ id: "b" }, { id: "c" }] }];
+    expect(uniqueById(pages).map((x) => x.id)).toEqual(["a", "b", "c"]);
   });
 });

@@ -21,3 +21,17 @@ export function initials(name: string | null | undefined, phone?: string | null)
   const digits = (phone ?? "").replace(/\D/g, "");
   return digits.slice(-2) || "?";
 }
+
+/** The items of cursor pages in order, each id once: a row that moved between pages while paging shows once. */
+export function uniqueById<T extends { id: string }>(pages: readonly { items: readonly T[] }[]): T[] {
+  const seen = new Set<string>();
+  const out: T[] = [];
+  for (const page of pages) {
+    for (const item of page.items) {
+      if (seen.has(item.id)) continue;
+      seen.add(item.id);
+      out.push(item);
+    }
+  }
+  return out;
+}

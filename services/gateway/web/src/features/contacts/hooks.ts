@@ -1,8 +1,9 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { type Contact, contactsApi, type TagCount } from "@/api/contacts";
+import { contactsApi, type TagCount } from "@/api/contacts";
 import { type ContactFilters, keys } from "@/api/keys";
 import { useTenantId } from "@/app/session";
+import { uniqueById } from "@/lib/utils";
 
 /** Contacts matching the filters, page by page, deduplicated across pages. */
 export function useContacts(filters: ContactFilters) {
@@ -13,18 +14,7 @@ export function useContacts(filters: ContactFilters) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const items = useMemo(() => {
-    const seen = new Set<string>();
-    const out: Contact[] = [];
-    for (const page of query.data?.pages ?? []) {
-      for (const c of page.items) {
-        if (seen.has(c.id)) continue;
-        seen.add(c.id);
-        out.push(c);
-      }
-    }
-    return out;
-  }, [query.data]);
+  const items = useMemo(() => uniqueById(query.data?.pages ?? []), [query.data]);
   return { ...query, items };
 }
 

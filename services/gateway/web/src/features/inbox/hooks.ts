@@ -5,6 +5,7 @@ import { channelsApi } from "@/api/channels";
 import { type InboxConversation, type InboxMessage, inboxApi, itemsOf } from "@/api/inbox";
 import { keys, type ListFilters } from "@/api/keys";
 import { useTenantId } from "@/app/session";
+import { uniqueById } from "@/lib/utils";
 import type { ConversationPages } from "@/live/patch";
 import { takeInboxPrefetch } from "./bootPrefetch";
 
@@ -19,18 +20,7 @@ export function useConversations(filters: ListFilters) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
-  const items = useMemo(() => {
-    const seen = new Set<string>();
-    const out: InboxConversation[] = [];
-    for (const page of query.data?.pages ?? []) {
-      for (const c of page.items) {
-        if (seen.has(c.id)) continue;
-        seen.add(c.id);
-        out.push(c);
-      }
-    }
-    return out;
-  }, [query.data]);
+  const items = useMemo(() => uniqueById(query.data?.pages ?? []), [query.data]);
   return { ...query, items };
 }
 
