@@ -94,6 +94,11 @@ async def test_statuses_arrive_signed_batched_and_echo_callback_data(
         assert int(sent["conversation"]["expiration_timestamp"]) > time.time() + 23 * 3600
         assert "expiration_timestamp" not in delivered["conversation"]
         assert sent["conversation"]["id"] == delivered["conversation"]["id"]
+    # The receiver has every status before the dispatcher has counted the last POST's answer.
+    async def counted() -> bool:
+        return bool((await client.get(PROGRESS_URL)).json()["delivered"] == 60)
+
+    await wait_until(counted, what="the dispatcher to count every status delivered")
     progress = (await client.get(PROGRESS_URL)).json()
     assert progress["scheduled"] == progress["delivered"] == 60
     assert (progress["pending"], progress["in_flight"], progress["failed_posts"]) == (0, 0, 0)
