@@ -47,6 +47,10 @@ EXPECTED_SUBJECTS = {
     "conversation.note_added": f"conversation.note_added.{T}",
     "contact.import_progressed": f"contact.import_progressed.{T}",
     "contact.merged": f"contact.merged.{T}",
+    "contact.deleted": f"contact.deleted.{T}",
+    "lead.stage_changed": f"lead.stage_changed.{T}",
+    "campaign.state_changed": f"campaign.state_changed.{T}",
+    "campaign.progressed": f"campaign.progressed.{T}",
 }
 
 

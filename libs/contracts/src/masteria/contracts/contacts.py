@@ -119,3 +119,14 @@ class ContactsMerged(Payload):
     contact_id: uuid.UUID = Field(description="The contact that remains.")
     merged_contact_ids: list[uuid.UUID] = Field(min_length=1)
     occurred_at: AwareDatetime
+
+
+class ContactDeleted(Payload):
+    """A contact was deleted; read models drop it and nothing is sent to it any more."""
+
+    event_type: ClassVar[str] = "contact.deleted"
+    schema_version: ClassVar[int] = 1
+
+    contact_id: uuid.UUID
+    phone: E164
+    occurred_at: AwareDatetime

@@ -6,8 +6,10 @@ import json
 import re
 from typing import Any
 
+from masteria.contracts.campaigns import CampaignProgressed, CampaignStateChanged
 from masteria.contracts.contacts import (
     ContactCreated,
+    ContactDeleted,
     ContactImportProgressed,
     ContactOptedIn,
     ContactOptedOut,
@@ -22,6 +24,7 @@ from masteria.contracts.conversations import (
     MessageStored,
 )
 from masteria.contracts.envelope import Envelope, Payload, envelope_type
+from masteria.contracts.leads import LeadStageChanged
 from masteria.contracts.messages import CampaignDispatch, InboundMessage, MessageStatusChanged, SendMessage
 
 # Listed by hand: a payload reaches the wire only by a reviewed line here. A breaking change adds a
@@ -37,6 +40,10 @@ PAYLOAD_CLASSES: tuple[type[Payload], ...] = (
     ContactOptedIn,
     ContactImportProgressed,
     ContactsMerged,
+    ContactDeleted,
+    LeadStageChanged,
+    CampaignStateChanged,
+    CampaignProgressed,
     ConversationOpened,
     ConversationUpdated,
     ConversationNoteAdded,

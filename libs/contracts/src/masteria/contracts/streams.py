@@ -272,8 +272,8 @@ CAMPAIGNS_STATUS = ConsumerSpec(
 CAMPAIGNS_CONTACTS = ConsumerSpec(
     stream=DOMAIN_EVENTS.name,
     durable="campaigns-contacts",
-    description="campaigns drops opted-out contacts from running audiences.",
-    filter_subject=subjects.event_filter("contact"),
+    description="campaigns keeps its audience view of contacts and lead stages; drops opted-out contacts.",
+    filter_subjects=(subjects.event_filter("contact"), subjects.event_filter("lead")),
 )
 
 AI_ENGINE_INBOUND = ConsumerSpec(

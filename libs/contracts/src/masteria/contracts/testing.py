@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+from masteria.contracts.campaigns import CampaignProgressed, CampaignState, CampaignStateChanged, RecipientCounts
 from masteria.contracts.channels import Channel
 from masteria.contracts.contacts import (
     ContactCreated,
+    ContactDeleted,
     ContactImportProgressed,
     ContactOptedIn,
     ContactOptedOut,
@@ -49,6 +51,7 @@ from masteria.contracts.conversations import (
 )
 from masteria.contracts.envelope import Payload
 from masteria.contracts.ids import uuid7
+from masteria.contracts.leads import LeadStageChanged
 from masteria.contracts.messages import (
     CampaignDispatch,
     DeliveryError,
@@ -196,7 +199,7 @@ def status_changed() -> MessageStatusChanged:
 
 def all_payloads() -> list[Payload]:
     """One sample per registered payload class."""
-    contact_id, conversation_id = uuid7(), uuid7()
+    contact_id, conversation_id, campaign_id = uuid7(), uuid7(), uuid7()
     return [
         inbound(),
         send(),
@@ -290,4 +293,30 @@ def all_payloads() -> list[Payload]:
             occurred_at=NOW,
         ),
         ContactsMerged(contact_id=contact_id, merged_contact_ids=[uuid7()], occurred_at=NOW),
+        ContactDeleted(contact_id=uuid7(), phone="+5511988887777", occurred_at=NOW),
+        LeadStageChanged(
+            lead_id=uuid7(),
+            contact_id=contact_id,
+            pipeline_id=uuid7(),
+            stage_id=uuid7(),
+            stage_name="Proposta enviada",
+            previous_stage_id=uuid7(),
+            occurred_at=NOW,
+        ),
+        CampaignStateChanged(
+            campaign_id=campaign_id,
+            name="Black Friday",
+            channel=Channel.WHATSAPP_META,
+            state=CampaignState.PAUSED,
+            previous_state=CampaignState.RUNNING,
+            counts=RecipientCounts(total=1_000, pending=400, delivered=580, failed=12, skipped=8, replied=31),
+            occurred_at=NOW,
+        ),
+        CampaignProgressed(
+            campaign_id=campaign_id,
+            state=CampaignState.RUNNING,
+            counts=RecipientCounts(total=1_000, pending=900, queued=40, sent=60),
+            sent_per_second=79.5,
+            occurred_at=NOW,
+        ),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -18,7 +19,8 @@ from masteria.devstack.procs import Supervisor
 from masteria.devstack.secrets_file import DevSecrets
 from masteria.devstack.stack import StackConfig, migrate_all, process_specs
 
-E2E_BASE_PORT = 18000
+# Configurable so that several checkouts (or helpers) can run journeys side by side.
+E2E_BASE_PORT = int(os.environ.get("MASTERIA_E2E_BASE_PORT", "18000"))
 
 
 @dataclass
