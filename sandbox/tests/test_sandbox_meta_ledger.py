@@ -175,7 +175,7 @@ async def test_registration_carries_tier_quality_and_throughput(client: httpx.As
 
 
 @pytest.mark.parametrize(
-    "bad", [{"messaging_limit_tier": "TIER_2K"}, {"quality_rating": "BLUE"}, {"throughput_level": "FAST"}]
+    "bad", [{"messaging_limit_tier": "TIER_3K"}, {"quality_rating": "BLUE"}, {"throughput_level": "FAST"}]
 )
 async def test_registration_refuses_unknown_profile_values(client: httpx.AsyncClient, bad: dict[str, str]) -> None:
     body = {

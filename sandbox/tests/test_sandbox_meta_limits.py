@@ -293,6 +293,8 @@ async def test_behaviour_defaults_and_updates(client: httpx.AsyncClient, number:
         "permanent_failure_rate": 0.0,
         "enforce_window": True,
         "window_error": "status",
+        "messaging_limit_tier": "TIER_1K",
+        "tier_error": "status",
         "seed": None,
     }
 

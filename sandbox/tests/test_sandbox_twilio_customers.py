@@ -180,16 +180,48 @@ async def test_media_is_hosted_and_linked(client: httpx.AsyncClient, capture: We
     hosted = fields["MediaUrl0"]
     assert hosted.startswith(f"http://sandbox.test/twilio/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/")
     assert answer["media_urls"] == [hosted, "https://cdn.test/boleto.pdf"]
-    downloaded = await client.get(hosted)
+    downloaded = await client.get(hosted, auth=(ACCOUNT_SID, AUTH_TOKEN), follow_redirects=True)
     assert downloaded.status_code == 200
     assert (downloaded.content, downloaded.headers["content-type"]) == (picture, "image/jpeg")
     assert RequestValidator(AUTH_TOKEN).validate(SMS_URL, fields, capture.posts[0].signature)
+    [listed] = (await client.get("/_sandbox/twilio/media", params={"message_sid": answer["message_sid"]})).json()
+    assert (listed["url"], listed["size"], listed["fetches"]) == (hosted, len(picture), 1)
+
+
+async def test_media_needs_the_accounts_credentials_and_redirects_to_a_short_lived_url(
+    client: httpx.AsyncClient, capture: WebhookCapture
+) -> None:
+    picture = b"\x89PNG not really a png"
+    answer = await write(
+        client, "foto", media=[{"content_type": "image/png", "data_base64": base64.b64encode(picture).decode()}]
+    )
+    [hosted] = answer["media_urls"]
+
+    anonymous = await client.get(hosted)
+    wrong = await client.get(hosted, auth=(ACCOUNT_SID, "not-the-token"))
+    other_account = await client.post(
+        "/_sandbox/twilio/accounts", json={"account_sid": "AC" + "2b" * 16, "auth_token": "t2"}
+    )
+    foreign = await client.get(hosted, auth=("AC" + "2b" * 16, "t2"))
+    redirect = await client.get(hosted, auth=(ACCOUNT_SID, AUTH_TOKEN))
+
+    for refused in (anonymous, wrong, foreign):
+        assert (refused.status_code, refused.json()["code"]) == (401, 20003)
+        assert refused.headers["www-authenticate"] == 'Basic realm="Twilio API"'
+    assert other_account.status_code == 201
+    assert redirect.status_code == 307
+    location = redirect.headers["location"]
+    assert location.startswith("http://sandbox.test/twilio/cdn/")
+    file = await client.get(location)  # the CDN URL needs no credentials
+    assert (file.status_code, file.content, file.headers["content-type"]) == (200, picture, "image/png")
+    forged = await client.get(location[:-3] + "AAA")
+    assert forged.status_code == 403
 
 
 async def test_missing_media_is_a_twilio_404(client: httpx.AsyncClient) -> None:
     url = f"/twilio/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/MM{'0' * 32}/Media/ME{'0' * 32}"
 
-    response = await client.get(url)
+    response = await client.get(url, auth=(ACCOUNT_SID, AUTH_TOKEN))
 
     assert (response.status_code, response.json()["code"]) == (404, 20404)
 
@@ -235,3 +267,21 @@ async def test_stop_to_a_messaging_service_number_covers_the_whole_service(clien
     assert (await send(client)).status_code == 201
     opt_outs = (await client.get("/_sandbox/twilio/opt-outs")).json()
     assert [(o["sender"], o["recipient"]) for o in opt_outs] == [(service, CUSTOMER)]
+
+
+async def test_a_failing_media_server_answers_503_first_then_serves_the_file(
+    client: httpx.AsyncClient, capture: WebhookCapture
+) -> None:
+    picture = base64.b64encode(b"GIF89a tiny").decode()
+    answer = await write(
+        client, "", media=[{"content_type": "image/gif", "data_base64": picture, "fail_fetches": 1, "delay_ms": 50}]
+    )
+    [hosted] = answer["media_urls"]
+
+    first = await client.get(hosted, auth=(ACCOUNT_SID, AUTH_TOKEN))
+    second = await client.get(hosted, auth=(ACCOUNT_SID, AUTH_TOKEN), follow_redirects=True)
+
+    assert (first.status_code, first.json()["code"]) == (503, 20503)
+    assert (second.status_code, second.content) == (200, b"GIF89a tiny")
+    [listed] = (await client.get("/_sandbox/twilio/media", params={"message_sid": answer["message_sid"]})).json()
+    assert listed["fetches"] == 2

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from masteria.contracts.subjects import subject_for
 from masteria.devstack.harness import RunningService, ScratchDatabase, fresh_database, running_service, settings_env
 from masteria.devstack.infra import ensure_infra
 from masteria.devstack.secrets_file import DevSecrets
+from masteria.media import MediaSettings
 from masteria.messaging.headers import envelope_headers
 from masteria.sandbox.app import create_app
 from masteria.sandbox.settings import SandboxSettings
@@ -61,11 +63,15 @@ class Stack:
     database: ScratchDatabase
     sandbox_app: FastAPI
     settings: SmsSettings
+    media: MediaSettings
 
     def replica(self) -> Any:
         """Another process of the service (same database, NATS, Redis and sandbox), to start and stop."""
         return running_service(
-            "sms", lambda: build_service(self.settings, twilio_transport=httpx.ASGITransport(app=self.sandbox_app))
+            "sms",
+            lambda: build_service(
+                self.settings, twilio_transport=httpx.ASGITransport(app=self.sandbox_app), media=self.media
+            ),
         )
 
 
@@ -81,7 +87,13 @@ async def database() -> AsyncIterator[ScratchDatabase]:
 
 
 @pytest.fixture(scope="session")
-async def stack(database: ScratchDatabase, secrets: DevSecrets) -> AsyncIterator[Stack]:
+def media_settings(tmp_path_factory: pytest.TempPathFactory) -> MediaSettings:
+    """Where inbound MMS files go: a store of this test session's own."""
+    return MediaSettings(store_url=Path(tmp_path_factory.mktemp("media")).as_uri())
+
+
+@pytest.fixture(scope="session")
+async def stack(database: ScratchDatabase, secrets: DevSecrets, media_settings: MediaSettings) -> AsyncIterator[Stack]:
     to_service = Deferred()
     sandbox_app = create_app(SandboxSettings(public_url=SANDBOX, retry_initial_s=0.01), webhook_transport=to_service)
     settings = SmsSettings(
@@ -91,17 +103,24 @@ async def stack(database: ScratchDatabase, secrets: DevSecrets) -> AsyncIterator
         retry_base_s=0.05,
         retry_max_s=0.4,
         rate_headroom=0.05,
+        media_backoff_base_s=0.05,
+        media_backoff_cap_s=0.2,
+        media_max_attempts=4,
+        media_poll_s=0.1,
     )
     async with (
         sandbox_app.router.lifespan_context(sandbox_app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX) as sandbox,
         running_service(
-            "sms", lambda: build_service(settings, twilio_transport=httpx.ASGITransport(app=sandbox_app))
+            "sms",
+            lambda: build_service(
+                settings, twilio_transport=httpx.ASGITransport(app=sandbox_app), media=media_settings
+            ),
         ) as sms,
     ):
         to_service.target = httpx.ASGITransport(app=sms.service.http)
         issuer = InternalTokenIssuer(secrets.internal_token_private_key)
-        yield Stack(sms, sandbox, issuer, database, sandbox_app, settings)
+        yield Stack(sms, sandbox, issuer, database, sandbox_app, settings, media_settings)
 
 
 def bearer(issuer: InternalTokenIssuer, tenant_id: uuid.UUID, role: str = "owner") -> dict[str, str]:

@@ -6,12 +6,11 @@ import pytest
 
 from masteria.contracts.messages import ErrorClassification
 from masteria.whatsapp_meta.graph import GraphError, GraphUnavailable
-from masteria.whatsapp_meta.sending.errors import classify_exception, classify_meta, slows_number
+from masteria.whatsapp_meta.sending.errors import classify_exception, classify_meta, retried_here, slows_number
 
 PERMANENT_CODES = [
     131026,
     131047,
-    131048,
     131049,
     131050,
     131051,
@@ -32,7 +31,7 @@ PERMANENT_CODES = [
     10,
     200,
 ]
-TRANSIENT_CODES = [130429, 131056, 80007, 4, 429, 1, 2, 131000, 131016]
+TRANSIENT_CODES = [130429, 131056, 131048, 80007, 4, 429, 1, 2, 131000, 131016]
 
 
 @pytest.mark.parametrize("code", PERMANENT_CODES)
@@ -96,3 +95,13 @@ def test_only_throughput_answers_slow_the_number_down() -> None:
     assert not slows_number(GraphError(400, {"code": 131056}))  # pair rate: one customer, not the number
     assert not slows_number(GraphError(500, {"code": 131000}))
     assert not slows_number(GraphUnavailable("timeout", "x"))
+
+
+def test_the_messaging_limit_passes_in_hours_so_the_adapter_leaves_its_retry_to_the_campaign() -> None:
+    limit = classify_meta(131048, 400)
+    assert limit.classification is ErrorClassification.TRANSIENT
+    assert "limit of new customers per 24 hours" in limit.title
+    assert not retried_here(limit)
+    assert retried_here(classify_meta(130429, 400))
+    assert retried_here(classify_meta(131000, 500))
+    assert not retried_here(classify_meta(131026, None))

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from masteria.sandbox.meta.tiers import MessagingLimitTier
+
 StatusName = Literal["sent", "delivered", "read"]
 Fault = Literal["429", "5xx", "timeout"]
 Refusal = Literal["throughput", "pair"]
@@ -55,6 +57,12 @@ class Behaviour(BaseModel):
     enforce_window: bool = True
     # ... as a `failed` status after acceptance (Meta's way), or at once as a Graph error.
     window_error: Literal["status", "sync"] = "status"
+    # The number's messaging limit: naming one changes the registered number's tier (what Graph
+    # reports); None keeps it. A business-initiated send to a new customer beyond it fails with
+    # 131048 ...
+    messaging_limit_tier: MessagingLimitTier | None = None
+    # ... as a `failed` status after acceptance (how Meta reports it), or at once as a Graph error.
+    tier_error: Literal["status", "sync"] = "status"
     # Seeds the number's random draws (faults, permanent failures) so a run can be repeated.
     seed: int | None = None
 

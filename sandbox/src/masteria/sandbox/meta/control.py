@@ -1,6 +1,6 @@
 """Control API for the Meta stand-in: numbers (the tenant's dashboard) and the ledger of sends.
 
-Behaviour, windows, media and templates have their own modules; their routes hang off this router.
+Behaviour, windows, media, templates and account webhooks have their own modules; their routes hang off this router.
 """
 
 from dataclasses import asdict
@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 
 from masteria.sandbox.context import Context
-from masteria.sandbox.meta import behaviour_api, customers, media_api, templates_api
+from masteria.sandbox.meta import account, behaviour_api, customers, media_api, templates_api
 from masteria.sandbox.meta.auth import number_or_404
 from masteria.sandbox.meta.ledger import ledger_stats
 from masteria.sandbox.meta.schemas import NumberRegistration
@@ -83,5 +83,5 @@ async def clear_ledger(ctx: Context, phone_number_id: str | None = None) -> dict
     return {"deleted": ctx.meta.clear_ledger(phone_number_id)}
 
 
-for _module in (behaviour_api, customers, media_api, templates_api):
+for _module in (account, behaviour_api, customers, media_api, templates_api):
     router.include_router(_module.control_router)

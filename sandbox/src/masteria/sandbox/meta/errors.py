@@ -119,9 +119,16 @@ def service_unavailable() -> GraphError:
     return GraphError(503, "Service temporarily unavailable", 2, is_transient=True)
 
 
-# Failures Meta reports in a `failed` status webhook (and, for 131047, optionally at once): title, details.
+# Failures Meta reports in a `failed` status webhook (and, for 131047 and 131048, optionally at once):
+# title, details.
 STATUS_FAILURES: dict[int, tuple[str, str]] = {
     131026: ("Message undeliverable", "Message Undeliverable."),
+    # What the sandbox answers beyond the messaging limit (see README "Messaging limit" for why this code).
+    131048: (
+        "Spam rate limit hit",
+        "Message failed to send because there are restrictions on how many messages can be sent from this "
+        "phone number.",
+    ),
     131047: (
         "Re-engagement message",
         "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
@@ -146,6 +153,12 @@ def window_closed() -> GraphError:
     """131047 answered at once (the `window_error: sync` behaviour)."""
     title, details = STATUS_FAILURES[131047]
     return cloud_api_error(400, 131047, title, details)
+
+
+def messaging_limit_reached() -> GraphError:
+    """131048 answered at once (the `tier_error: sync` behaviour)."""
+    title, details = STATUS_FAILURES[131048]
+    return cloud_api_error(400, 131048, title, details)
 
 
 def template_not_found(name: str, language: str) -> GraphError:

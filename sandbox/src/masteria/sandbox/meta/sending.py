@@ -1,5 +1,9 @@
 """The send path: validate, inject faults, check templates, window and limits, record, schedule statuses.
 
+The messaging limit (unique customers reached outside their window per 24 h, `tiers`) is checked
+after the window and before the per-second limits; a customer is counted only once the send is
+accepted, so a send refused with 130429 or 131056 and tried again is counted once.
+
 Kept cheap on purpose (the benchmark pushes 1,000 sends/s through one number while the sandbox shares
 two cores with the stack): a few dict lookups, one random draw, one heap push; no I/O before the answer.
 """
@@ -8,9 +12,10 @@ import asyncio
 import time
 from typing import Any
 
-from masteria.sandbox.meta.behaviour import NumberRuntime
+from masteria.sandbox.meta.behaviour import Behaviour, NumberRuntime
 from masteria.sandbox.meta.errors import (
     invalid_parameter,
+    messaging_limit_reached,
     pair_rate_hit,
     server_error,
     service_unavailable,
@@ -22,6 +27,7 @@ from masteria.sandbox.meta.ids import outbound_wamid
 from masteria.sandbox.meta.state import LedgerEntry, MetaRegistry, SimulatedNumber
 from masteria.sandbox.meta.statuses import StatusDispatcher
 from masteria.sandbox.meta.template_check import check_template_send
+from masteria.sandbox.meta.tiers import tier_limit
 from masteria.sandbox.meta.validation import validate_send
 
 MAX_CALLBACK_DATA = 512
@@ -49,12 +55,19 @@ async def send_message(
         if behaviour.window_error == "sync":
             raise window_closed()
         fails_with = 131047
+    reaches = fails_with is None and _business_initiated(registry, number, behaviour, send.wa_id, wall)
+    if reaches and registry.reach.refuses(number.phone_number_id, send.wa_id, _limit(number), wall):
+        if behaviour.tier_error == "sync":
+            raise messaging_limit_reached()
+        fails_with, reaches = 131048, False
     now = time.monotonic()
     refusal = runtime.admit(now, send.wa_id)
     if refusal == "throughput":
         raise throughput_reached()
     if refusal == "pair":
         raise pair_rate_hit()
+    if reaches:
+        registry.reach.record(number.phone_number_id, send.wa_id, wall)
     if fails_with is None and runtime.draw_permanent_failure():
         fails_with = 131026
     wamid = outbound_wamid(send.wa_id)
@@ -72,6 +85,25 @@ async def send_message(
         "contacts": [{"input": send.to, "wa_id": send.wa_id}],
         "messages": [message],
     }
+
+
+def _limit(number: SimulatedNumber) -> int:
+    limit = tier_limit(number.messaging_limit_tier)
+    assert limit is not None  # only called for a limited tier
+    return limit
+
+
+def _business_initiated(
+    registry: MetaRegistry, number: SimulatedNumber, behaviour: Behaviour, wa_id: str, wall: float
+) -> bool:
+    """Whether the send counts against a limited tier: the customer's window is closed (or never opened).
+
+    Unlimited numbers skip the window lookup: the benchmark's hot path stays as cheap as before. With
+    `enforce_window` off every window counts as open, so nothing is counted either.
+    """
+    if not behaviour.enforce_window or tier_limit(number.messaging_limit_tier) is None:
+        return False
+    return not registry.windows.is_open(number.phone_number_id, wa_id, wall)
 
 
 def _callback_data(payload: dict[str, Any]) -> str | None:

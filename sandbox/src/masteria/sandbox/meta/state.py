@@ -1,5 +1,6 @@
 """In-memory registry of simulated phone numbers, their WABAs' state and the ledger of accepted sends."""
 
+import dataclasses
 import hmac
 import threading
 from dataclasses import asdict, dataclass, field
@@ -8,9 +9,10 @@ from typing import Any, Literal
 from masteria.sandbox.meta.behaviour import BehaviourBook
 from masteria.sandbox.meta.media import MediaStore
 from masteria.sandbox.meta.templates import TemplateStore
+from masteria.sandbox.meta.tiers import MessagingLimitTier, TierReach
 from masteria.sandbox.meta.window import CustomerWindows
 
-MessagingLimitTier = Literal["TIER_250", "TIER_1K", "TIER_10K", "TIER_100K", "TIER_UNLIMITED"]
+__all__ = ["LedgerEntry", "MessagingLimitTier", "MetaRegistry", "QualityRating", "SimulatedNumber", "ThroughputLevel"]
 QualityRating = Literal["GREEN", "YELLOW", "RED"]
 ThroughputLevel = Literal["STANDARD", "HIGH"]
 
@@ -45,7 +47,7 @@ class LedgerEntry:
     wamid: str
     wa_id: str = ""
     biz_opaque_callback_data: str | None = None
-    # The error code of the `failed` status this send will get (131026, 131047), else None.
+    # The error code of the `failed` status this send will get (131026, 131047, 131048), else None.
     fails_with: int | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +64,7 @@ class MetaRegistry:
     windows: CustomerWindows = field(default_factory=CustomerWindows)
     media: MediaStore = field(default_factory=MediaStore)
     templates: TemplateStore = field(default_factory=TemplateStore)
+    reach: TierReach = field(default_factory=TierReach)
     _numbers: dict[str, SimulatedNumber] = field(default_factory=dict)
     _ledger: list[LedgerEntry] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -79,7 +82,17 @@ class MetaRegistry:
         if removed:
             self.behaviours.forget(phone_number_id)
             self.windows.forget(phone_number_id)
+            self.reach.forget(phone_number_id)
         return removed
+
+    def update(self, phone_number_id: str, **changes: Any) -> SimulatedNumber | None:
+        """Change a registered number's profile (tier, quality, ...) as Meta does over time."""
+        with self._lock:
+            number = self._numbers.get(phone_number_id)
+            if number is None:
+                return None
+            number = self._numbers[phone_number_id] = dataclasses.replace(number, **changes)
+            return number
 
     def get(self, phone_number_id: str) -> SimulatedNumber | None:
         """The number with this id, if registered."""

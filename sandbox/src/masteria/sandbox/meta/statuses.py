@@ -45,9 +45,10 @@ class PendingStatus:
 def plan_statuses(entry: LedgerEntry, behaviour: Behaviour) -> list[tuple[float, str, int | None]]:
     """(seconds after the send, status, error code) for every status an accepted send will get."""
     step = behaviour.status_delay_ms / 1000
-    if entry.fails_with == 131047:
-        # Outside the window Meta does not even try: the only status is the failure.
-        return [(step, "failed", 131047)]
+    if entry.fails_with in (131047, 131048):
+        # Outside the window, or beyond the messaging limit, Meta does not even try: the only status
+        # is the failure.
+        return [(step, "failed", entry.fails_with)]
     plan: list[tuple[float, str, int | None]] = []
     for i, status in enumerate(behaviour.statuses):
         if entry.fails_with is not None and status != "sent":

@@ -147,6 +147,21 @@ class TemplateStore:
             templates.append(template)
         return template
 
+    def set_status(self, waba_id: str, template_id_: str, status: str, rejected_reason: str | None) -> Template | None:
+        """Move a template to `status` (Meta's review or quality system did); None when it is unknown."""
+        self.ensure_seeded(waba_id)
+        with self._lock:
+            templates = self._by_waba[waba_id]
+            for i, existing in enumerate(templates):
+                if existing.id == template_id_:
+                    wire = {**existing.wire, "status": status}
+                    wire.pop("rejected_reason", None)
+                    if rejected_reason is not None:
+                        wire["rejected_reason"] = rejected_reason
+                    templates[i] = template = Template(waba_id, wire, existing.spec)
+                    return template
+        return None
+
     def delete(self, waba_id: str, template_id_: str) -> bool:
         """Remove a template by id; False when the WABA has no such template."""
         self.ensure_seeded(waba_id)

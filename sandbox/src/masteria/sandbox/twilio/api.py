@@ -11,6 +11,7 @@ from masteria.sandbox.context import Context, SandboxContext
 from masteria.sandbox.twilio import errors
 from masteria.sandbox.twilio.callbacks import schedule_statuses
 from masteria.sandbox.twilio.errors import TwilioRoute
+from masteria.sandbox.twilio.media import media_path, redirect_to_file
 from masteria.sandbox.twilio.resources import (
     account_json,
     account_uri,
@@ -92,13 +93,9 @@ async def list_short_codes(account: AuthorisedAccount, request: Request, ctx: Co
 
 
 @router.get("/{account_sid}/Messages/{message_sid}/Media/{media_sid}")
-async def read_media(account_sid: str, message_sid: str, media_sid: str, ctx: Context) -> Response:
-    """Bytes a simulated customer sent (public, as Twilio serves media unless auth is turned on)."""
-    path = f"{account_uri(account_sid)}/Messages/{message_sid}/Media/{media_sid}"
-    media = ctx.twilio.media(path)
-    if media is None:
-        raise errors.not_found(path)
-    return Response(media.data, media_type=media.content_type)
+async def read_media(account: AuthorisedAccount, message_sid: str, media_sid: str, ctx: Context) -> Response:
+    """A file a simulated customer sent: HTTP Basic required, then a redirect to its short-lived URL."""
+    return await redirect_to_file(ctx, media_path(account.sid, message_sid, media_sid))
 
 
 async def _inject_fault(ctx: SandboxContext, phone_number: str) -> None:

@@ -12,7 +12,7 @@ from masteria.sandbox.twilio.control import number_or_404
 from masteria.sandbox.twilio.delivery import FormWebhook, deliver
 from masteria.sandbox.twilio.ids import sid
 from masteria.sandbox.twilio.inbound import AUTO_REPLIES, InboundSms, apply_keyword, inbound_fields
-from masteria.sandbox.twilio.resources import account_uri
+from masteria.sandbox.twilio.media import media_path
 from masteria.sandbox.twilio.schemas import CustomerWrite, MediaItem
 from masteria.sandbox.twilio.state import HostedMedia
 
@@ -71,6 +71,6 @@ def _media_url(ctx: SandboxContext, account_sid: str, message_sid: str, item: Me
         data = base64.b64decode(item.data_base64 or "", validate=True)
     except binascii.Error:
         raise HTTPException(422, "media data_base64 is not valid base64") from None
-    path = f"{account_uri(account_sid)}/Messages/{message_sid}/Media/{sid('ME')}"
-    ctx.twilio.host_media(path, HostedMedia(item.content_type, data))
+    path = media_path(account_sid, message_sid, sid("ME"))
+    ctx.twilio.host_media(path, HostedMedia(item.content_type, data, item.delay_ms, item.fail_fetches))
     return item.content_type, f"{ctx.settings.public_url}/twilio{path}"

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from masteria.sandbox.twilio import api, control, customers
+from masteria.sandbox.twilio import api, control, customers, media
 
 router = APIRouter()
-for _module in (api, control, customers):
+for _module in (api, control, customers, media):
     router.include_router(_module.router)
+router.include_router(media.control_router)

@@ -83,6 +83,10 @@ class MediaItem(BaseModel):
     content_type: str = Field(default="image/jpeg", min_length=3)
     url: str | None = Field(default=None, pattern=r"^https?://")
     data_base64: str | None = None
+    # Hosted media only: a slow media server (each request held this long), or a failing one (the
+    # first `fail_fetches` authenticated requests get a 503).
+    delay_ms: int = Field(default=0, ge=0, le=60_000)
+    fail_fetches: int = Field(default=0, ge=0, le=100)
 
     @model_validator(mode="after")
     def _one_source(self) -> "MediaItem":

@@ -2,9 +2,10 @@
 
 import hmac
 import random
+import secrets
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -90,6 +91,8 @@ class HostedMedia:
 
     content_type: str
     data: bytes
+    delay_ms: int = 0  # how long the media resource holds each request (a slow media server)
+    fail_fetches: int = 0  # the first this many authenticated requests get a 503
 
 
 @dataclass
@@ -104,6 +107,9 @@ class TwilioRegistry:
     _opt_outs: dict[tuple[str, str], float] = field(default_factory=dict)
     _messages: dict[str, MessageRecord] = field(default_factory=dict)
     _media: dict[str, HostedMedia] = field(default_factory=dict)
+    _media_fetches: Counter[str] = field(default_factory=Counter)
+    # Signs the short-lived download URLs the media resource redirects to (see `media`).
+    media_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _callbacks: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_CALLBACK_LOG))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -295,6 +301,18 @@ class TwilioRegistry:
         """The media hosted at `path`, if any."""
         with self._lock:
             return self._media.get(path)
+
+    def media_fetched(self, path: str) -> int:
+        """An authenticated client asked for the media at `path`; the how-manyth request this is."""
+        with self._lock:
+            self._media_fetches[path] += 1
+            return self._media_fetches[path]
+
+    def hosted(self, message_sid: str | None = None) -> list[tuple[str, HostedMedia, int]]:
+        """(path, media, authenticated fetches) of every hosted file, optionally of one message."""
+        with self._lock:
+            items = [(path, media, self._media_fetches[path]) for path, media in self._media.items()]
+        return [item for item in items if message_sid is None or f"/Messages/{message_sid}/" in item[0]]
 
     def note_callback(self, record: dict[str, Any]) -> None:
         """Remember one webhook delivery (status callback or inbound), newest last, bounded."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ class SmsContext:
     # Webhook work (inbound messages and status callbacks) shares transactions under load.
     committer: GroupCommitter[Any, Any]
     sending: Sending | None = None  # the send path, set once built
+    wake_media: Callable[[], None] = lambda: None  # the media worker's, once started
 
     @property
     def verifier(self) -> TwilioClient | None:

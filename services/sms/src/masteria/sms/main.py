@@ -1,13 +1,17 @@
-"""Builds the sms service: senders API, Twilio webhooks, and the two send lanes."""
+"""Builds the sms service: senders API, Twilio webhooks, the two send lanes and the MMS media worker."""
 
 from __future__ import annotations
+
+import contextlib
 
 import httpx
 
 from masteria.contracts.streams import SMS_DISPATCH, SMS_OUTBOUND
+from masteria.media import MediaSettings, MediaStore, open_media_store_from_settings
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.sms.context import SmsContext
+from masteria.sms.inbound_media.worker import MediaWorker
 from masteria.sms.keywords import KeywordTable
 from masteria.sms.senders.directory import SenderDirectory
 from masteria.sms.senders.routes import router as senders_router
@@ -25,13 +29,17 @@ NAME = "sms"
 
 
 def build_service(
-    settings: SmsSettings | None = None, *, twilio_transport: httpx.AsyncBaseTransport | None = None
+    settings: SmsSettings | None = None,
+    *,
+    twilio_transport: httpx.AsyncBaseTransport | None = None,
+    media: MediaSettings | None = None,
 ) -> Service:
     """The service with its routes, outbox, lanes and start-up hooks.
 
     ``twilio_transport`` lets in-process tests reach the sandbox app without a socket.
     """
     settings = settings or SmsSettings()
+    media = media or MediaSettings()
     service = Service(
         name=NAME,
         settings=settings,
@@ -45,6 +53,7 @@ def build_service(
         transport=twilio_transport,
     )
     workers: list[LaneWorker] = []
+    downloads: list[tuple[MediaWorker, MediaStore]] = []
 
     async def attach(svc: Service) -> None:
         if svc.secret_box is None:
@@ -71,6 +80,23 @@ def build_service(
             status_callback_url=status_url(settings.webhook_base_url),
         )
         svc.http.state.sms.sending = sending
+        if settings.media_download:
+            store = open_media_store_from_settings(media)
+            downloader = MediaWorker(
+                svc.sessions,
+                svc.outbox,
+                twilio,
+                directory,
+                store,
+                concurrency=settings.media_download_concurrency,
+                max_attempts=settings.media_max_attempts,
+                backoff_base_s=settings.media_backoff_base_s,
+                backoff_cap_s=settings.media_backoff_cap_s,
+                poll_s=settings.media_poll_s,
+            )
+            downloader.start()
+            downloads.append((downloader, store))
+            svc.http.state.sms.wake_media = downloader.wake
         # The interactive lane starts first and has its own slots: a campaign never fills them.
         for spec in (SMS_OUTBOUND, SMS_DISPATCH):
             worker = LaneWorker(svc.js, spec, sending, concurrency=settings.send_concurrency)
@@ -81,6 +107,11 @@ def build_service(
         for worker in workers:
             await worker.stop()
         workers.clear()
+        for downloader, store in downloads:
+            await downloader.stop()
+            with contextlib.suppress(Exception):
+                await store.aclose()
+        downloads.clear()
         await svc.http.state.sms.committer.stop()
         await http.aclose()
 

@@ -1,4 +1,8 @@
-"""Settings of the sms service (env prefix ``SMS_``)."""
+"""Settings of the sms service (env prefix ``SMS_``).
+
+The media store inbound MMS files go to is configured by ``masteria.media.MediaSettings``
+(``MEDIA_STORE_URL`` and the ``MEDIA_S3_*`` variables), shared with every service that handles media.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +50,17 @@ class SmsSettings(ServiceSettings):
     # Messages handled at once per lane (each waits for its sender's turn, so this bounds memory).
     # 500 is the lanes' max_ack_pending: JetStream hands out no more than that anyway.
     send_concurrency: int = Field(500, ge=1)
+
+    # --- inbound media (MMS) ---------------------------------------------------------------
+    # Download each attachment into the media store before its message is published (the event then
+    # carries storage_key/size/mime). Off: the event carries Twilio's URL, which needs the account's
+    # credentials to open.
+    media_download: bool = True
+    media_download_concurrency: int = Field(8, ge=1)
+    media_max_attempts: int = Field(6, ge=1)  # then the message goes out with Twilio's URL only
+    media_backoff_base_s: float = Field(1.0, gt=0)
+    media_backoff_cap_s: float = Field(60.0, gt=0)
+    media_poll_s: float = Field(1.0, gt=0)  # how often other replicas' and retried downloads are looked for
 
     @property
     def webhook_base_url(self) -> str:

@@ -1,11 +1,12 @@
-"""The schema ``sms``: senders, opt-outs, sends, received webhooks, outbox and consumer records."""
+"""The schema ``sms``: senders, opt-outs, sends, received webhooks, media downloads, outbox and consumer records."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from masteria.messaging.tables import outbox_table, processed_events_table
@@ -105,10 +106,29 @@ class InboundReceipt(Base):  # type: ignore[misc,valid-type]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MediaDownload(Base):  # type: ignore[misc,valid-type]
+    """An inbound MMS message waiting for its file; published once the file is in the media store."""
+
+    __tablename__ = "media_downloads"
+    __table_args__ = (Index("ix_media_downloads_due", "next_attempt_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the InboundMessage event id
+    tenant_id: Mapped[uuid.UUID] = mapped_column()
+    sender_id: Mapped[uuid.UUID] = mapped_column()  # whose account SID and token fetch the file
+    media_url: Mapped[str] = mapped_column(Text)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, str]] = mapped_column(JSONB)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 __all__ = [
     "SCHEMA",
     "Base",
     "InboundReceipt",
+    "MediaDownload",
     "OptOut",
     "Send",
     "Sender",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -24,6 +24,22 @@ class TwilioError(Exception):
         self.code = str(raw_code) if raw_code is not None else None
         self.message = str(body.get("message") or f"Twilio answered HTTP {http_status}")
         super().__init__(f"{self.code or http_status}: {self.message}")
+
+
+class MediaDownloadError(Exception):
+    """A media file could not be fetched; ``permanent`` when trying again cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class DownloadedMedia:
+    """The bytes of a media URL and the content type the server gave."""
+
+    data: bytes
+    content_type: str | None
 
 
 @dataclass(frozen=True)
@@ -114,6 +130,31 @@ class TwilioClient:
             num_segments=int(segments) if segments not in (None, "") else None,
         )
 
+    async def download_media(self, url: str, account_sid: str, auth_token: str, *, max_bytes: int) -> DownloadedMedia:
+        """The file behind an inbound message's ``MediaUrl``: HTTP Basic with the account's SID and token
+        (Twilio requires it on media), following Twilio's redirect to the file's short-lived URL.
+
+        The credentials go to Twilio's API host only: httpx drops them on a redirect to another host,
+        and a URL on another host is fetched without them.
+        """
+        auth = (account_sid, auth_token) if _same_origin(url, self.base) else None
+        try:
+            async with self.http.stream("GET", url, auth=auth, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    # Gone, forbidden, or credentials refused: asking again gets the same answer.
+                    permanent = response.status_code < 500 and response.status_code not in (408, 429)
+                    raise MediaDownloadError(f"HTTP {response.status_code} from {_origin(url)}", permanent=permanent)
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise MediaDownloadError(f"the file is larger than {max_bytes} bytes", permanent=True)
+                    chunks.append(chunk)
+                return DownloadedMedia(b"".join(chunks), response.headers.get("content-type"))
+        except httpx.HTTPError as exc:
+            raise MediaDownloadError(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+
     async def _get(
         self, path: str, account_sid: str, auth_token: str, params: dict[str, str] | None = None
     ) -> dict[str, Any]:
@@ -131,3 +172,12 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {"message": response.text[:300]}
     return body if isinstance(body, dict) else {"message": str(body)[:300]}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _same_origin(url: str, base: str) -> bool:
+    return _origin(url) == _origin(base)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
@@ -13,6 +15,7 @@ from masteria.runtime.service import Service, service_of
 from masteria.security.secretbox import SecretBox
 from masteria.whatsapp_meta.graph import GraphClient
 from masteria.whatsapp_meta.sending.numbers import SendingNumbers
+from masteria.whatsapp_meta.sending.templates import TemplateGate
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.webhooks.routing import NumberDirectory
 from masteria.whatsapp_meta.webhooks.service import Recorded, WebhookItems
@@ -27,7 +30,15 @@ class MetaContext:
     directory: NumberDirectory
     senders: SendingNumbers
     committer: GroupCommitter[WebhookItems, Recorded]
+    templates: TemplateGate
     wake_media: Callable[[], None] = lambda: None
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run work after the response (kept referenced until it ends; cancelled at stop)."""
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
 
 
 def meta_of(request: Request) -> MetaContext:

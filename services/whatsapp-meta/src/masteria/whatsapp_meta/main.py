@@ -15,7 +15,7 @@ from masteria.media import MediaSettings, MediaStore, open_media_store_from_sett
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.whatsapp_meta.context import MetaContext
-from masteria.whatsapp_meta.graph import Connections, GraphClient
+from masteria.whatsapp_meta.graph import Connections, GraphClient, SendPool
 from masteria.whatsapp_meta.inbound_media.worker import MediaWorker
 from masteria.whatsapp_meta.numbers.routes import router as numbers_router
 from masteria.whatsapp_meta.sending import records
@@ -28,6 +28,7 @@ from masteria.whatsapp_meta.sending.numbers import SendingNumbers
 from masteria.whatsapp_meta.sending.pacing import BULK, INTERACTIVE, Pacers, PacingConfig, SlotBook
 from masteria.whatsapp_meta.sending.retries import Reaper, RetrySweep
 from masteria.whatsapp_meta.sending.service import LaneTools, Sender
+from masteria.whatsapp_meta.sending.templates import TemplateGate
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 from masteria.whatsapp_meta.tables import outbox
 from masteria.whatsapp_meta.templates.routes import router as templates_router
@@ -70,10 +71,18 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
         name: Connections(settings.graph_max_connections if name != "admin" else 8, timeout)
         for name in ("admin", *LaneName)
     }
+    # The lanes' sends go through aiohttp (cheaper per request); admin calls keep httpx.
+    sends = {name.value: SendPool(settings.graph_max_connections) for name in LaneName}
     machinery = Machinery()
 
     def graph(name: str) -> GraphClient:
-        return GraphClient(http[name], settings.graph_url, settings.graph_version, timeout_s=settings.graph_timeout_s)
+        return GraphClient(
+            http[name],
+            settings.graph_url,
+            settings.graph_version,
+            timeout_s=settings.graph_timeout_s,
+            sends=sends.get(name),
+        )
 
     async def start(svc: Service) -> None:
         if svc.secret_box is None or svc.outbox is None:
@@ -81,6 +90,7 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
         box = svc.secret_box
         webhooks = GroupCommitter(svc.sessions, record_in(svc.outbox))
         senders = SendingNumbers(svc.sessions, box, settings.number_cache_ttl_s)
+        templates = TemplateGate(svc.sessions, settings.number_cache_ttl_s)
         machinery.store = open_media_store_from_settings(media)
         machinery.committers.append(webhooks)
         svc.http.state.meta = MetaContext(
@@ -89,8 +99,9 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
             senders=senders,
             committer=webhooks,
             directory=NumberDirectory(svc.sessions, box, settings.number_cache_ttl_s),
+            templates=templates,
         )
-        _build_sending(svc, svc.redis, settings, machinery, senders, graph)
+        _build_sending(svc, svc.redis, settings, machinery, senders, templates, graph)
         machinery.media = MediaWorker(
             svc.sessions,
             svc.outbox,
@@ -118,6 +129,9 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
         gc.freeze()
 
     async def stop(svc: Service) -> None:
+        meta = getattr(svc.http.state, "meta", None)
+        for task in list(meta.background if meta is not None else ()):
+            task.cancel()
         for sweep in machinery.sweeps.values():  # first: a sweep hands retries to the lanes
             await sweep.stop()
         for lane in machinery.lanes.values():
@@ -134,6 +148,8 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
                 await machinery.store.aclose()
         for client in http.values():
             await client.aclose()
+        for pool in sends.values():
+            await pool.aclose()
 
     service.on_start.append(start)
     service.on_stop.append(stop)
@@ -147,6 +163,7 @@ def _build_sending(
     settings: WhatsAppMetaSettings,
     machinery: Machinery,
     senders: SendingNumbers,
+    templates: TemplateGate,
     graph: Any,
 ) -> None:
     assert svc.outbox is not None
@@ -180,6 +197,7 @@ def _build_sending(
         slots=slots,
         budgets=Budgets(redis, pair_burst=settings.pair_burst, pair_period_s=settings.pair_period_s),
         uploader=MediaUploader(machinery.store, graph("admin"), redis, settings.media_upload_cache_s),
+        templates=templates,
     )
     gate = InteractiveGate()
     capacity = {LaneName.OUTBOUND: settings.outbound_concurrency, LaneName.DISPATCH: settings.dispatch_concurrency}

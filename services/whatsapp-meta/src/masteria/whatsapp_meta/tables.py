@@ -127,6 +127,8 @@ class Template(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
     language: Mapped[str] = mapped_column(String(16))
     category: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(32))
+    # Why Meta rejected, paused or disabled it (its reason code or note), for the refusal we give.
+    status_reason: Mapped[str | None] = mapped_column(Text)
     parameter_format: Mapped[str] = mapped_column(String(16), default="POSITIONAL")
     components: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
     quality_score: Mapped[str | None] = mapped_column(String(16))

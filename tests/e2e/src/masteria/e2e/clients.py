@@ -215,10 +215,14 @@ async def connect_sms(operator: Operator, sandbox: Sandbox) -> tuple[SandboxSmsS
 
 
 async def connect_whatsapp(
-    operator: Operator, sandbox: Sandbox, gateway_url: str
+    operator: Operator, sandbox: Sandbox, gateway_url: str, **profile: Any
 ) -> tuple[SandboxNumber, dict[str, Any]]:
-    """What an operator does by hand: create the number at Meta, register it here, subscribe the webhook."""
-    number = await sandbox.new_meta_number(f"{gateway_url}/webhooks/whatsapp-meta")
+    """What an operator does by hand: create the number at Meta, register it here, subscribe the webhook.
+
+    ``profile`` is the number as Meta knows it, e.g. ``messaging_limit_tier="TIER_UNLIMITED"`` for bulk runs
+    (the sandbox's default tier lets a number reach 1,000 new customers a day).
+    """
+    number = await sandbox.new_meta_number(f"{gateway_url}/webhooks/whatsapp-meta", **profile)
     response = await operator.post("/api/v1/whatsapp/phone-numbers", {
         "phone_number_id": number.phone_number_id, "waba_id": number.waba_id,
         "access_token": number.access_token, "app_secret": number.app_secret, "label": "Atendimento"})

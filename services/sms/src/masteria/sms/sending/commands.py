@@ -7,10 +7,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from masteria import segments
 from masteria.contracts.content import AnyContent, MediaContent, TextContent
 from masteria.contracts.envelope import Envelope
 from masteria.contracts.messages import CampaignDispatch, SendMessage
-from masteria.sms import segments
 from masteria.sms.sending.pacing import BULK, INTERACTIVE
 
 Lane = Literal["message", "dispatch"]

@@ -42,7 +42,10 @@ async def inbound(request: Request) -> Response:
     svc = service_of(request)
     if svc.outbox is None:
         raise Problem(503, "Not ready", "the outbox is not configured")
-    accepted = await service.accept_inbound(sms_of(request), svc.outbox, await _signed(request))
+    ctx = sms_of(request)
+    accepted = await service.accept_inbound(ctx, svc.outbox, await _signed(request))
+    if accepted.media:
+        ctx.wake_media()  # the downloads are committed: fetch them now rather than at the next poll
     return _answer(accepted)
 
 

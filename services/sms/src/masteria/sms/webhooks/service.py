@@ -1,4 +1,9 @@
-"""Accepting Twilio's webhooks: find our number, check the signature, build the work, commit it."""
+"""Accepting Twilio's webhooks: find our number, check the signature, build the work, commit it.
+
+An inbound MMS's attachments are not published with the webhook: each message that carries one is
+staged as a pending download (same commit), and the media worker publishes it once the file is in
+the media store. Texts are published at once and never wait behind a download.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from masteria.contracts.channels import Channel
-from masteria.contracts.content import TextContent
+from masteria.contracts.content import MediaContent, TextContent
 from masteria.contracts.envelope import Envelope
-from masteria.contracts.messages import ConsentKeyword, MessageOrigin, SendMessage
+from masteria.contracts.messages import ConsentKeyword, InboundMessage, MessageOrigin, SendMessage
 from masteria.messaging.outbox import Outbox
 from masteria.observability.logging import get_logger
 from masteria.runtime.problems import Problem
 from masteria.sms import signature
 from masteria.sms.context import SmsContext
+from masteria.sms.inbound_media import repository as media_downloads
 from masteria.sms.keywords import Keyword, reply_for
 from masteria.sms.phones import InvalidPhoneNumber, normalise_address, to_e164
 from masteria.sms.senders.directory import KnownSender
@@ -53,7 +59,8 @@ class Accepted:
     """What happened to a webhook, for the log and the response."""
 
     outcome: str  # published | duplicate | ignored
-    published: int = 0
+    published: int = 0  # events staged (messages waiting for their media count too)
+    media: int = 0  # messages waiting for their media to be downloaded
 
 
 async def _our_sender(ctx: SmsContext, address: str, signed: SignedForm, role: str) -> KnownSender | None:
@@ -87,7 +94,7 @@ async def accept_inbound(ctx: SmsContext, outbox: Outbox, signed: SignedForm) ->
         return Accepted("ignored")
     work = _inbound_work(ctx, outbox, signed, sender, customer, sid)
     published = await ctx.committer.submit(work)
-    return Accepted("published" if published else "duplicate", published)
+    return Accepted("published" if published else "duplicate", published, len(work.downloads) if published else 0)
 
 
 def _inbound_work(
@@ -103,11 +110,11 @@ def _inbound_work(
         else None
     )
 
-    def rows(with_consent: ConsentKeyword | None) -> list[dict[str, Any]]:
+    def rows(with_consent: ConsentKeyword | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         messages = normalize.inbound_messages(params, sender, customer, received_at, with_consent)
-        return [outbox.row(Envelope.wrap(m, tenant=sender.tenant_id, source=SOURCE)) for m in messages]
+        return _staged(ctx, outbox, sender, messages)
 
-    plain = rows(None)
+    plain, downloads = rows(None)
     work = InboundWork(
         tenant_id=sender.tenant_id,
         sid=sid,
@@ -116,7 +123,9 @@ def _inbound_work(
         received_at=received_at,
         keyword=keyword,
         plain=plain,
-        with_consent=rows(consent) if consent else plain,
+        # A keyword is never a message with attachments, so the consent variant has no downloads.
+        with_consent=rows(consent)[0] if consent else plain,
+        downloads=downloads,
     )
     if keyword is not None and should_reply(ctx, keyword, params):
         work.reply_id = uuid.uuid5(_REPLIES, f"{sender.tenant_id}:{sid}")
@@ -124,6 +133,21 @@ def _inbound_work(
             Envelope.wrap(_reply(ctx, sender, customer, keyword, work.reply_id), tenant=sender.tenant_id, source=SOURCE)
         )
     return work
+
+
+def _staged(
+    ctx: SmsContext, outbox: Outbox, sender: KnownSender, messages: list[InboundMessage]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Outbox rows for the messages ready now, download rows for those whose file comes first."""
+    rows, downloads = [], []
+    for message in messages:
+        envelope = Envelope.wrap(message, tenant=sender.tenant_id, source=SOURCE)
+        content = message.content
+        if ctx.settings.media_download and isinstance(content, MediaContent) and content.url:
+            downloads.append(media_downloads.pending_row(envelope, sender.id, content.url))
+        else:
+            rows.append(outbox.row(envelope))
+    return rows, downloads
 
 
 def should_reply(ctx: SmsContext, keyword: Keyword, params: Mapping[str, str]) -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masteria.messaging.outbox import Outbox
 from masteria.persistence.tenancy import set_tenant
 from masteria.sms.consent import repository as consent
+from masteria.sms.inbound_media import repository as media_downloads
 from masteria.sms.keywords import Keyword, KeywordKind
 from masteria.sms.sending import repository as sends
 from masteria.sms.sending.statuses import apply_callbacks
@@ -68,6 +69,7 @@ class InboundWork:
     with_consent: list[Row]  # the same with the consent keyword on the first
     reply: Row | None = None  # a SendMessage command confirming the keyword
     reply_id: uuid.UUID | None = None
+    downloads: list[Row] = field(default_factory=list)  # MMS messages published once their file is stored
     trace: otel_context.Context = field(default_factory=otel_context.get_current)
 
     async def apply(self, session: AsyncSession, outbox: Outbox) -> int:
@@ -90,7 +92,8 @@ class InboundWork:
         if self.reply is not None and (rows is self.with_consent or self.keyword_is_help):
             rows = [*rows, self.reply]
         await outbox.write(session, rows)
-        return len(rows)
+        await media_downloads.add(session, self.downloads)
+        return len(rows) + len(self.downloads)
 
     @property
     def keyword_is_help(self) -> bool:

@@ -67,12 +67,18 @@ async def by_waba_ids(session: AsyncSession, waba_ids: list[str]) -> list[PhoneN
     return list((await session.scalars(select(PhoneNumber).where(PhoneNumber.waba_id.in_(waba_ids)))).all())
 
 
-async def set_tier(session: AsyncSession, waba_id: str, display_digits: str, tier: str) -> list[PhoneNumber]:
-    """Record the messaging tier Meta announced for the tenant's number (matched by its digits)."""
+async def set_quality(
+    session: AsyncSession, waba_id: str, display_digits: str, *, tier: str | None, rating: str | None
+) -> list[PhoneNumber]:
+    """Record the messaging tier and quality rating Meta announced for the tenant's number (matched by
+    its digits); returns the numbers matched."""
     rows = (await session.scalars(select(PhoneNumber).where(PhoneNumber.waba_id == waba_id))).all()
     changed = [row for row in rows if "".join(ch for ch in row.display_phone_number if ch.isdigit()) == display_digits]
     for row in changed:
-        row.messaging_limit_tier = tier[:32]
+        if tier is not None:
+            row.messaging_limit_tier = tier[:32]
+        if rating is not None:
+            row.quality_rating = rating[:16]
     return changed
 
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from masteria.persistence.tenancy import system_session
+from masteria.observability.logging import get_logger
+from masteria.persistence.tenancy import system_session, tenant_session
 from masteria.runtime.problems import Problem
 from masteria.security.secretbox import SecretBox
 from masteria.whatsapp_meta.graph import GraphClient, GraphError, GraphUnavailable
@@ -18,6 +19,8 @@ from masteria.whatsapp_meta.numbers import repository
 from masteria.whatsapp_meta.numbers.schemas import PhoneNumberCreate, PhoneNumberOut, PhoneNumberPatch
 from masteria.whatsapp_meta.tables import PhoneNumber
 from masteria.whatsapp_meta.webhooks.routing import sealing_context
+
+log = get_logger(__name__)
 
 
 def hash_verify_token(token: str) -> str:
@@ -77,16 +80,44 @@ def apply_profile(number: PhoneNumber, profile: dict[str, Any]) -> None:
 
 async def refresh(number: PhoneNumber, *, box: SecretBox, graph: GraphClient) -> None:
     """Read the number's profile from Graph again (tier and quality change over time)."""
+    apply_profile(number, await _profile(number, box=box, graph=graph))
+
+
+async def _profile(number: PhoneNumber, *, box: SecretBox, graph: GraphClient) -> dict[str, Any]:
     token = box.open_text(number.access_token_sealed, context=sealing_context(number.phone_number_id, "token"))
     try:
-        profile = await graph.phone_number(number.phone_number_id, token)
+        return await graph.phone_number(number.phone_number_id, token)
     except GraphError as exc:
         raise Problem(
             502, "Meta refused the request", f"Graph API answered {exc.status}: {exc}", reason="graph_refused"
         ) from exc
     except GraphUnavailable as exc:
         raise Problem(502, "Meta unreachable", f"could not reach the Graph API: {exc}") from exc
-    apply_profile(number, profile)
+
+
+async def refresh_rating(
+    sessions: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+    number_id: uuid.UUID,
+    *,
+    box: SecretBox,
+    graph: GraphClient,
+) -> bool:
+    """Read the quality rating from Graph after Meta's quality webhook, which does not carry it
+    (background work: a failure is logged). Only the rating: the webhook's tier is the newer word,
+    and Graph's per-number ``messaging_limit_tier`` is deprecated in favour of the portfolio's."""
+    try:
+        async with tenant_session(sessions, tenant_id) as session:
+            number = await repository.get(session, number_id)
+            if number is None:
+                return False
+            rating = _text((await _profile(number, box=box, graph=graph)).get("quality_rating"), 16)
+            if rating is not None:
+                number.quality_rating = rating
+    except Problem as exc:
+        log.warning("quality rating not read after Meta's quality update", number_id=str(number_id), error=exc.detail)
+        return False
+    return True
 
 
 def patch(number: PhoneNumber, data: PhoneNumberPatch) -> None:

@@ -18,7 +18,6 @@ TRANSIENT = ErrorClassification.TRANSIENT
 META_ERRORS: dict[int, tuple[ErrorClassification, str]] = {
     131026: (PERMANENT, "Message undeliverable: the number is not on WhatsApp or cannot receive it"),
     131047: (PERMANENT, "More than 24 hours since the customer last wrote: only a template can be sent"),
-    131048: (PERMANENT, "Spam rate limit hit: too many of this number's messages were blocked or reported"),
     131049: (PERMANENT, "Meta chose not to deliver this marketing message to keep engagement healthy"),
     131050: (PERMANENT, "The customer stopped marketing messages from this business"),
     131051: (PERMANENT, "Unsupported message type"),
@@ -40,6 +39,14 @@ META_ERRORS: dict[int, tuple[ErrorClassification, str]] = {
     200: (PERMANENT, "The app lacks the permission for this number"),
     130429: (TRANSIENT, "The number's throughput limit was reached"),
     131056: (TRANSIENT, "Too many messages to this customer in a short time (pair rate limit)"),
+    # Meta's "spam rate limit": what it answers when the number may send to no more customers now, its
+    # messaging limit reached (the sandbox answers it so) or too many of its messages blocked. It
+    # passes, but in hours: see LONG_WAIT.
+    131048: (
+        TRANSIENT,
+        "Meta refused: the number reached its limit of new customers per 24 hours, or too many of its "
+        "messages were blocked or reported (spam rate limit); try again later",
+    ),
     80007: (TRANSIENT, "The WhatsApp Business account's rate limit was reached"),
     4: (TRANSIENT, "The app's request limit was reached"),
     429: (TRANSIENT, "Too many requests"),
@@ -51,6 +58,10 @@ META_ERRORS: dict[int, tuple[ErrorClassification, str]] = {
 
 # Errors that mean "slow down": the number's pace is halved for a while.
 SLOWDOWN_CODES = frozenset({130429})
+# Transient errors that last hours, not seconds: the send fails at once, classified transient, and
+# the campaign (which owns schedules and pauses) decides when to try again, as for our own tier
+# budget; retrying within our backoff (seconds to a minute) would only spend Graph calls.
+LONG_WAIT = frozenset({"131048"})
 
 WINDOW_CLOSED = DeliveryError(
     code="window_closed",
@@ -73,6 +84,11 @@ def classify_meta(code: int | None, http_status: int | None, detail: str | None 
         classification=classification,
         provider_detail=detail,
     )
+
+
+def retried_here(error: DeliveryError) -> bool:
+    """Whether the adapter retries this failure itself (transient, and over within its backoff)."""
+    return error.classification is TRANSIENT and error.code not in LONG_WAIT
 
 
 def classify_graph_error(error: GraphError) -> DeliveryError:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from masteria.persistence.tenancy import system_session, tenant_session
 from masteria.security.secretbox import SecretBox
 from masteria.whatsapp_meta.numbers import repository
+from masteria.whatsapp_meta.sending.singleflight import SingleFlight
 from masteria.whatsapp_meta.tables import PhoneNumber
 from masteria.whatsapp_meta.webhooks.routing import sealing_context
 
@@ -38,6 +39,7 @@ class SendingNumbers:
         self.sessions, self.box, self.ttl_s = sessions, box, ttl_s
         self._cache: dict[tuple[uuid.UUID, uuid.UUID | None], tuple[float, SendingNumber | None]] = {}
         self._by_meta_id: dict[str, tuple[float, SendingNumber | None]] = {}
+        self._loads: SingleFlight[object, SendingNumber | None] = SingleFlight()
 
     def forget(self, tenant_id: uuid.UUID, registration_id: uuid.UUID | None = None) -> None:
         """Drop a number (and the tenant's default, which may be it), or all the tenant's numbers."""
@@ -47,6 +49,7 @@ class SendingNumbers:
         self._cache.pop((tenant_id, registration_id), None)
         self._cache.pop((tenant_id, None), None)
         self._by_meta_id.clear()
+        self._loads.forget(lambda key: isinstance(key, str) or (isinstance(key, tuple) and key[0] == tenant_id))
 
     async def resolve(self, tenant_id: uuid.UUID, registration_id: uuid.UUID | None) -> SendingNumber | None:
         """The tenant's number with this id, or its oldest number when none is named; None if absent."""
@@ -55,13 +58,16 @@ class SendingNumbers:
         hit = self._cache.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
+        return await self._loads.run(key, lambda: self._load(tenant_id, registration_id))
+
+    async def _load(self, tenant_id: uuid.UUID, registration_id: uuid.UUID | None) -> SendingNumber | None:
         async with tenant_session(self.sessions, tenant_id) as session:
             if registration_id is not None:
                 row = await repository.get(session, registration_id)
             else:
                 row = await repository.oldest(session)
         number = self.open(row) if row is not None else None
-        self._cache[key] = (now + self.ttl_s, number)
+        self._cache[(tenant_id, registration_id)] = (time.monotonic() + self.ttl_s, number)
         return number
 
     async def by_phone_number_id(self, phone_number_id: str) -> SendingNumber | None:
@@ -70,10 +76,13 @@ class SendingNumbers:
         hit = self._by_meta_id.get(phone_number_id)
         if hit is not None and hit[0] > now:
             return hit[1]
+        return await self._loads.run(phone_number_id, lambda: self._load_by_meta_id(phone_number_id))
+
+    async def _load_by_meta_id(self, phone_number_id: str) -> SendingNumber | None:
         async with system_session(self.sessions) as session:
             rows = await repository.by_phone_number_ids(session, [phone_number_id])
         number = self.open(rows[0]) if rows else None
-        self._by_meta_id[phone_number_id] = (now + self.ttl_s, number)
+        self._by_meta_id[phone_number_id] = (time.monotonic() + self.ttl_s, number)
         return number
 
     def open(self, row: PhoneNumber) -> SendingNumber:

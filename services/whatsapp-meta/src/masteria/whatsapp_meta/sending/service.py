@@ -1,7 +1,8 @@
 """One send, start to end: claim, checks, limits, "sending", the Graph call, the outcome.
 
 The order matters. Checks that cost nothing at Meta come first and fail at once with a clear
-reason (no number, window closed, tier budget, content Meta cannot carry). Waiting for the pair
+reason (no number, window closed, a template Meta paused, disabled or rejected, tier budget,
+content Meta cannot carry). Waiting for the pair
 rate and for the number's slot happens outside any transaction. "sending" is committed just
 before the call, so a crash inside the call leaves a row the next reader settles as UNKNOWN.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from masteria.contracts.content import MediaContent
+from masteria.contracts.content import MediaContent, TemplateContent
 from masteria.contracts.messages import DeliveryError, ErrorClassification
 from masteria.observability.logging import get_logger
 from masteria.observability.tracing import inject_headers
@@ -31,6 +32,7 @@ from masteria.whatsapp_meta.sending.numbers import SendingNumber, SendingNumbers
 from masteria.whatsapp_meta.sending.pacing import BULK, INTERACTIVE, NumberPacer, Pacers, SlotBook
 from masteria.whatsapp_meta.sending.records import BeginRequest, Claimed, ClaimRequest, Outcome, OutcomeKind
 from masteria.whatsapp_meta.sending.requests import UnsendableContent, callback_data, message_body, wa_id
+from masteria.whatsapp_meta.sending.templates import TemplateGate
 from masteria.whatsapp_meta.settings import WhatsAppMetaSettings
 
 log = get_logger(__name__)
@@ -73,6 +75,7 @@ class Sender:
     slots: SlotBook
     budgets: Budgets
     uploader: MediaUploader
+    templates: TemplateGate
     on_retry: Callable[[LaneName, float], None] | None = None  # wakes the lane's retry sweep in time
     backoff: Backoff = field(init=False)
     _park_until: dict[str, float] = field(default_factory=dict, init=False)
@@ -114,6 +117,11 @@ class Sender:
         if not command.is_template and not window_open:
             await self._settle(command, "failed", _WAITING, error=errors.WINDOW_CLOSED)
             return
+        if isinstance(command.content, TemplateContent):
+            refusal = await self.templates.refusal(command.tenant_id, number.waba_id, command.content)
+            if refusal is not None:
+                await self._settle(command, "failed", _WAITING, error=refusal)
+                return
         if command.is_template and not window_open and not await self._within_tier(command, number, customer):
             return
         try:
@@ -222,7 +230,7 @@ class Sender:
         error = errors.classify_exception(exc)
         expect = _SENDING if counted else _WAITING
         expect_attempts = attempt if counted else None
-        if error.classification is ErrorClassification.TRANSIENT and attempt < self.settings.send_max_attempts:
+        if errors.retried_here(error) and attempt < self.settings.send_max_attempts:
             log.info("transient send failure; retrying", code=error.code, attempt=attempt, send_id=str(command.send_id))
             await self._settle(
                 command,

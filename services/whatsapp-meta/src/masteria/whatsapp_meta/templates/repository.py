@@ -29,6 +29,7 @@ async def upsert(session: AsyncSession, tenant_id: uuid.UUID, waba_id: str, rows
                 "meta_id",
                 "category",
                 "status",
+                "status_reason",
                 "parameter_format",
                 "components",
                 "quality_score",
@@ -75,10 +76,24 @@ async def listing(
 
 
 async def set_status(
-    session: AsyncSession, waba_id: str, status: str, *, meta_id: str | None, name: str | None, language: str | None
+    session: AsyncSession,
+    waba_id: str,
+    status: str | None,
+    *,
+    meta_id: str | None,
+    name: str | None,
+    language: str | None,
+    reason: str | None = None,
+    quality_score: str | None = None,
 ) -> int:
-    """Apply a status Meta announced for a template (by its Meta id, else by name and language)."""
-    stmt = update(T).where(T.c.waba_id == waba_id).values(status=status[:32])
+    """Apply what Meta announced for a template (by its Meta id, else by name and language): a new
+    status with its reason, or (status None) only a new quality score."""
+    values: dict[str, Any] = {"status": status[:32], "status_reason": reason} if status is not None else {}
+    if quality_score is not None:
+        values["quality_score"] = quality_score[:16]
+    if not values:
+        return 0
+    stmt = update(T).where(T.c.waba_id == waba_id).values(**values)
     if meta_id:
         stmt = stmt.where(T.c.meta_id == meta_id)
     elif name and language:
@@ -92,3 +107,11 @@ async def set_status(
 async def get(session: AsyncSession, template_id: uuid.UUID) -> Template | None:
     """One template of the tenant."""
     return await session.get(Template, template_id)
+
+
+async def unsendable(session: AsyncSession, waba_id: str) -> list[tuple[str, str, str, str | None]]:
+    """(name, language, status, reason) of the WABA's templates that are not APPROVED."""
+    stmt = select(T.c.name, T.c.language, T.c.status, T.c.status_reason).where(
+        T.c.waba_id == waba_id, func.upper(T.c.status) != "APPROVED"
+    )
+    return [(row.name, row.language, row.status, row.status_reason) for row in (await session.execute(stmt)).all()]

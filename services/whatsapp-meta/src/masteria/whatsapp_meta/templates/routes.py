@@ -35,7 +35,9 @@ async def sync_templates(
     reference = (body.number_id or body.phone_number_id) if body is not None else None
     async with tenant_session(svc.sessions, identity.tenant_id) as session:
         targets = await service.accounts(session, box_of(svc), reference)
-    return await service.sync(svc.sessions, identity.tenant_id, targets, meta.graph)
+    result = await service.sync(svc.sessions, identity.tenant_id, targets, meta.graph)
+    meta.templates.forget(identity.tenant_id)  # statuses may have changed: the send path reads them afresh
+    return result
 
 
 @router.get("")

@@ -112,6 +112,7 @@ def _row(item: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         "language": language[:16],
         "category": str(item.get("category"))[:32] if item.get("category") else None,
         "status": str(item.get("status") or "UNKNOWN")[:32],
+        "status_reason": _reason(item.get("rejected_reason")),
         "parameter_format": declared
         if declared in ("NAMED", "POSITIONAL")
         else ("NAMED" if tv.is_named(components) else "POSITIONAL"),
@@ -119,6 +120,12 @@ def _row(item: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         "quality_score": str(quality.get("score") if isinstance(quality, dict) else quality or "")[:16] or None,
         "synced_at": now,
     }
+
+
+def _reason(value: Any) -> str | None:
+    # Meta lists rejected_reason "NONE" on templates that were never rejected.
+    text = str(value or "").strip()
+    return text[:1000] if text and text.upper() != "NONE" else None
 
 
 def to_out(template: Template) -> TemplateOut:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
-from masteria.whatsapp_meta.context import meta_of, service_of
+from masteria.runtime.service import Service
+from masteria.whatsapp_meta.context import MetaContext, box_of, meta_of, service_of
+from masteria.whatsapp_meta.numbers.service import refresh_rating
 from masteria.whatsapp_meta.webhooks import service
 
 router = APIRouter(prefix="/webhooks/whatsapp-meta", tags=["webhooks"])
@@ -31,8 +35,12 @@ async def receive(request: Request) -> dict[str, object]:
         committer=meta.committer,
         sessions=service_of(request).sessions,
     )
-    for tenant_id in accepted.tenants_changed:  # a tier may have changed: read it afresh
+    for tenant_id in accepted.tenants_changed:  # a tier or a template's status changed: read them afresh
         meta.senders.forget(tenant_id)
+        meta.templates.forget(tenant_id)
+    svc = service_of(request)
+    for tenant_id, number_id in accepted.numbers_changed:  # Graph tells the quality rating exactly
+        meta.in_background(_refresh(meta, svc, tenant_id, number_id))
     if accepted.media:
         meta.wake_media()  # the downloads are committed: fetch them now rather than at the next poll
     return {
@@ -41,3 +49,8 @@ async def receive(request: Request) -> dict[str, object]:
         "duplicates": accepted.duplicates,
         "ignored_phone_number_ids": accepted.unknown_numbers,
     }
+
+
+async def _refresh(meta: MetaContext, svc: Service, tenant_id: uuid.UUID, number_id: uuid.UUID) -> None:
+    if await refresh_rating(svc.sessions, tenant_id, number_id, box=box_of(svc), graph=meta.graph):
+        meta.senders.forget(tenant_id, number_id)

@@ -79,6 +79,8 @@ class Accepted:
     unknown_numbers: list[str]
     media: int = 0
     tenants_changed: set[uuid.UUID] = field(default_factory=set)  # account changes applied for them
+    # Numbers whose quality changed (tenant, registration id): their profile is read again from Graph.
+    numbers_changed: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
 
 
 def parse_body(raw: bytes) -> WebhookBody:
@@ -122,16 +124,16 @@ async def accept(
     if not known and not owners:
         return Accepted(0, 0, unknown)
     check_signature(raw, signature, {**known, **{o.phone_number_id: o for o in owners}})
-    touched: set[uuid.UUID] = set()
+    applied = account.Applied()
     if changes and sessions is not None:
-        touched = await account.apply(sessions, changes, owners)
+        applied = await account.apply(sessions, changes, owners)
     if not known:
-        return Accepted(0, 0, unknown, tenants_changed=touched)
+        return Accepted(0, 0, unknown, tenants_changed=applied.tenants, numbers_changed=applied.numbers)
     # Envelopes are built here, inside the request's span, so the trace they carry is this request's.
     items = _by_tenant(body, known)
     published, duplicates = await committer.submit(items)
     media = sum(1 for batch in items.values() for m in batch.messages.values() if m.media is not None)
-    return Accepted(published, duplicates, unknown, media, touched)
+    return Accepted(published, duplicates, unknown, media, applied.tenants, applied.numbers)
 
 
 def record_in(outbox: Outbox) -> Callable[[AsyncSession, list[WebhookItems]], Awaitable[list[Recorded]]]:

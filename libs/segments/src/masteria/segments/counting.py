@@ -1,17 +1,11 @@
-"""How many SMS segments a body takes: GSM-7 or UCS-2, as carriers (and Twilio) bill them.
-
-A body in the GSM 03.38 alphabet packs 160 septets in one segment; characters of its extension
-table cost two septets (an escape and the character). Any other character switches the whole
-message to UCS-2: 70 UTF-16 code units in one segment. A concatenated message spends part of each
-segment on its header, leaving 153 septets or 67 code units per segment; an escape pair or a
-surrogate pair is never split across two segments, so a segment may hold one unit less.
-"""
+"""Encoding detection and segment splitting (the rules are in the package docstring)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+# GSM 03.38: the 128 basic code points minus the escape (0x1B), and the extension table reached through it.
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -20,6 +14,7 @@ GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 
 GSM7_SINGLE, GSM7_MULTI = 160, 153
 UCS2_SINGLE, UCS2_MULTI = 70, 67
+_BMP_MAX = 0xFFFF
 
 Encoding = Literal["GSM-7", "UCS-2"]
 
@@ -38,11 +33,16 @@ def is_gsm7(body: str) -> bool:
     return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in body)
 
 
+def ucs2_characters(body: str) -> list[str]:
+    """The distinct characters (in order of appearance) that force ``body`` to UCS-2; empty for GSM-7."""
+    return list(dict.fromkeys(ch for ch in body if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION))
+
+
 def _unit_widths(body: str, encoding: Encoding) -> list[int]:
     # Width of each character in units; a 2-wide character must stay inside one segment.
     if encoding == "GSM-7":
         return [2 if ch in GSM7_EXTENSION else 1 for ch in body]
-    return [2 if ord(ch) > 0xFFFF else 1 for ch in body]
+    return [2 if ord(ch) > _BMP_MAX else 1 for ch in body]
 
 
 def _split(widths: list[int], per_segment: int) -> int:
