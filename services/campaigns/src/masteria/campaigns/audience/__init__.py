@@ -1,0 +1,1 @@
+"""Audiences: the contacts view fed by events, and the filters over it."""

@@ -1,0 +1,1 @@
+"""Cadences: drip sequences of steps across channels, driven by durable timers in PostgreSQL."""

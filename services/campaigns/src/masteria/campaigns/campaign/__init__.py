@@ -1,0 +1,1 @@
+"""Campaigns: their API, lifecycle, audience snapshot and statistics."""

@@ -1,0 +1,1 @@
+"""Sending: queueing dispatches, the dispatcher loop, statuses and replies."""
