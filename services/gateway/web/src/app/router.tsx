@@ -21,6 +21,12 @@ const loaders = {
   settings: () => import("@/features/settings/SettingsLayout"),
   channels: () => import("@/features/settings/ChannelsPage"),
   preferences: () => import("@/features/settings/PreferencesPage"),
+  campaigns: () => import("@/features/campaigns/CampaignList"),
+  campaignNew: () => import("@/features/campaigns/CampaignWizard"),
+  campaign: () => import("@/features/campaigns/CampaignPage"),
+  cadences: () => import("@/features/cadences/CadenceList"),
+  cadenceEdit: () => import("@/features/cadences/CadenceBuilder"),
+  cadence: () => import("@/features/cadences/CadencePage"),
 };
 const LoginPage = lazy(loaders.login);
 const SignupPage = lazy(loaders.signup);
@@ -34,6 +40,19 @@ const ContactsIndex = lazy(loaders.contactsIndex);
 const SettingsLayout = lazy(loaders.settings);
 const ChannelsPage = lazy(loaders.channels);
 const PreferencesPage = lazy(loaders.preferences);
+const CampaignList = lazy(loaders.campaigns);
+const CampaignWizard = lazy(loaders.campaignNew);
+const CampaignPage = lazy(loaders.campaign);
+const CadenceList = lazy(loaders.cadences);
+const CadenceBuilder = lazy(loaders.cadenceEdit);
+const CadencePage = lazy(loaders.cadence);
+
+/** /campaigns/... → the page code to fetch early (cadences live under /campaigns/cadences). */
+function campaignLoaders(path: string): (keyof typeof loaders)[] {
+  const [, , second, third, fourth] = path.split("/");
+  if (second === "cadences") return [!third ? "cadences" : third === "new" || fourth === "edit" ? "cadenceEdit" : "cadence"];
+  return [!second ? "campaigns" : second === "new" ? "campaignNew" : "campaign"];
+}
 
 /** The first page's code is fetched while the session is checked, not after. */
 function preloadFor(path: string): void {
@@ -45,6 +64,8 @@ function preloadFor(path: string): void {
         ? ["contacts", path.split("/")[2] ? "contactDetail" : "contactsIndex"]
         : first === "settings"
           ? ["settings", path.includes("preferences") ? "preferences" : "channels"]
+          : first === "campaigns"
+            ? campaignLoaders(path)
           : first === "login" || first === "signup"
             ? [first]
             : ["soon"];
@@ -76,7 +97,7 @@ function PublicOnly({ children }: { children: ReactNode }) {
 
 const page = (node: ReactNode) => <Suspense fallback={<PageSkeleton />}>{node}</Suspense>;
 
-const soon = (["leads", "campaigns", "ai", "voice", "analytics"] as const).map((area) => ({
+const soon = (["leads", "ai", "voice", "analytics"] as const).map((area) => ({
   path: area,
   element: page(<ComingSoonPage area={area} />),
 }));
@@ -108,6 +129,18 @@ export const router = createBrowserRouter([
         children: [
           { index: true, element: page(<ContactsIndex />) },
           { path: ":contactId", element: page(<ContactDetail />) },
+        ],
+      },
+      {
+        path: "campaigns",
+        children: [
+          { index: true, element: page(<CampaignList />) },
+          { path: "new", element: page(<CampaignWizard />) },
+          { path: "cadences", element: page(<CadenceList />) },
+          { path: "cadences/new", element: page(<CadenceBuilder />) },
+          { path: "cadences/:cadenceId", element: page(<CadencePage />) },
+          { path: "cadences/:cadenceId/edit", element: page(<CadenceBuilder />) },
+          { path: ":campaignId", element: page(<CampaignPage />) },
         ],
       },
       ...soon,

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { AddMemberApiV1MembersPostData, AddMemberApiV1MembersPostErrors, AddMemberApiV1MembersPostResponses, AddNoteApiV1ConversationsConversationIdNotesPostData, AddNoteApiV1ConversationsConversationIdNotesPostErrors, AddNoteApiV1ConversationsConversationIdNotesPostResponses, ChangeRoleApiV1MembersUserIdPatchData, ChangeRoleApiV1MembersUserIdPatchErrors, ChangeRoleApiV1MembersUserIdPatchResponses, ContactTimelineApiV1ContactsContactIdTimelineGetData, ContactTimelineApiV1ContactsContactIdTimelineGetErrors, ContactTimelineApiV1ContactsContactIdTimelineGetResponses, CreateContactApiV1ContactsPostData, CreateContactApiV1ContactsPostErrors, CreateContactApiV1ContactsPostResponses, CreateKeyApiV1ApiKeysPostData, CreateKeyApiV1ApiKeysPostErrors, CreateKeyApiV1ApiKeysPostResponses, CreateTenantApiV1TenantsPostData, CreateTenantApiV1TenantsPostErrors, CreateTenantApiV1TenantsPostResponses, DeleteContactApiV1ContactsContactIdDeleteData, DeleteContactApiV1ContactsContactIdDeleteErrors, DeleteContactApiV1ContactsContactIdDeleteResponses, ExportContactsApiV1ContactsExportCsvGetData, ExportContactsApiV1ContactsExportCsvGetErrors, ExportContactsApiV1ContactsExportCsvGetResponses, FollowEventsData, FollowEventsErrors, FollowEventsResponse, FollowEventsResponses, GetContactApiV1ContactsContactIdGetData, GetContactApiV1ContactsContactIdGetErrors, GetContactApiV1ContactsContactIdGetResponses, GetConversationApiV1ConversationsConversationIdGetData, GetConversationApiV1ConversationsConversationIdGetErrors, GetConversationApiV1ConversationsConversationIdGetResponses, GetImportApiV1ContactsImportsImportIdGetData, GetImportApiV1ContactsImportsImportIdGetErrors, GetImportApiV1ContactsImportsImportIdGetResponses, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetData, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetErrors, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponses, GetSenderApiV1SmsSendersSenderIdGetData, GetSenderApiV1SmsSendersSenderIdGetErrors, GetSenderApiV1SmsSendersSenderIdGetResponses, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetData, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetErrors, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetResponses, InboundWebhooksSmsTwilioInboundPostData, InboundWebhooksSmsTwilioInboundPostResponses, ListContactsApiV1ContactsGetData, ListContactsApiV1ContactsGetErrors, ListContactsApiV1ContactsGetResponses, ListConversationsApiV1ConversationsGetData, ListConversationsApiV1ConversationsGetErrors, ListConversationsApiV1ConversationsGetResponses, ListImportsApiV1ContactsImportsGetData, ListImportsApiV1ContactsImportsGetErrors, ListImportsApiV1ContactsImportsGetResponses, ListKeysApiV1ApiKeysGetData, ListKeysApiV1ApiKeysGetResponses, ListMembersApiV1MembersGetData, ListMembersApiV1MembersGetErrors, ListMembersApiV1MembersGetResponses, ListMessagesApiV1ConversationsConversationIdMessagesGetData, ListMessagesApiV1ConversationsConversationIdMessagesGetErrors, ListMessagesApiV1ConversationsConversationIdMessagesGetResponses, ListNotesApiV1ConversationsConversationIdNotesGetData, ListNotesApiV1ConversationsConversationIdNotesGetErrors, ListNotesApiV1ConversationsConversationIdNotesGetResponses, ListNumbersApiV1WhatsappPhoneNumbersGetData, ListNumbersApiV1WhatsappPhoneNumbersGetResponses, ListSendersApiV1SmsSendersGetData, ListSendersApiV1SmsSendersGetResponses, ListTagsApiV1ContactsTagsGetData, ListTagsApiV1ContactsTagsGetErrors, ListTagsApiV1ContactsTagsGetResponses, ListTemplatesApiV1WhatsappTemplatesGetData, ListTemplatesApiV1WhatsappTemplatesGetErrors, ListTemplatesApiV1WhatsappTemplatesGetResponses, ListTenantsApiV1TenantsGetData, ListTenantsApiV1TenantsGetResponses, LoginAuthLoginPostData, LoginAuthLoginPostErrors, LoginAuthLoginPostResponses, LogoutAuthLogoutPostData, LogoutAuthLogoutPostResponses, MarkReadApiV1ConversationsConversationIdReadPostData, MarkReadApiV1ConversationsConversationIdReadPostErrors, MarkReadApiV1ConversationsConversationIdReadPostResponses, MeAuthMeGetData, MeAuthMeGetResponses, MergeContactsApiV1ContactsContactIdMergePostData, MergeContactsApiV1ContactsContactIdMergePostErrors, MergeContactsApiV1ContactsContactIdMergePostResponses, OauthCallbackAuthOauthProviderCallbackGetData, OauthCallbackAuthOauthProviderCallbackGetErrors, OauthLoginAuthOauthProviderLoginGetData, OauthLoginAuthOauthProviderLoginGetErrors, PatchContactApiV1ContactsContactIdPatchData, PatchContactApiV1ContactsContactIdPatchErrors, PatchContactApiV1ContactsContactIdPatchResponses, PatchConversationApiV1ConversationsConversationIdPatchData, PatchConversationApiV1ConversationsConversationIdPatchErrors, PatchConversationApiV1ConversationsConversationIdPatchResponses, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostData, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostErrors, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses, ReadMediaApiV1MediaKeyGetData, ReadMediaApiV1MediaKeyGetErrors, ReadMediaApiV1MediaKeyGetResponses, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostData, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostErrors, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponses, RegisterNumberApiV1WhatsappPhoneNumbersPostData, RegisterNumberApiV1WhatsappPhoneNumbersPostErrors, RegisterNumberApiV1WhatsappPhoneNumbersPostResponses, RegisterSenderApiV1SmsSendersPostData, RegisterSenderApiV1SmsSendersPostErrors, RegisterSenderApiV1SmsSendersPostResponses, RemoveMemberApiV1MembersUserIdDeleteData, RemoveMemberApiV1MembersUserIdDeleteErrors, RemoveMemberApiV1MembersUserIdDeleteResponses, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteData, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteErrors, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteResponses, RemoveSenderApiV1SmsSendersSenderIdDeleteData, RemoveSenderApiV1SmsSendersSenderIdDeleteErrors, RemoveSenderApiV1SmsSendersSenderIdDeleteResponses, RevokeKeyApiV1ApiKeysKeyIdDeleteData, RevokeKeyApiV1ApiKeysKeyIdDeleteErrors, RevokeKeyApiV1ApiKeysKeyIdDeleteResponses, SendMessageApiV1ConversationsConversationIdMessagesPostData, SendMessageApiV1ConversationsConversationIdMessagesPostErrors, SendMessageApiV1ConversationsConversationIdMessagesPostResponses, SetConsentApiV1ContactsContactIdConsentChannelPutData, SetConsentApiV1ContactsContactIdConsentChannelPutErrors, SetConsentApiV1ContactsContactIdConsentChannelPutResponses, SignupAuthSignupPostData, SignupAuthSignupPostErrors, SignupAuthSignupPostResponses, StartImportApiV1ContactsImportsPostData, StartImportApiV1ContactsImportsPostErrors, StartImportApiV1ContactsImportsPostResponses, StatusWebhooksSmsTwilioStatusPostData, StatusWebhooksSmsTwilioStatusPostResponses, SwitchTenantAuthSwitchTenantPostData, SwitchTenantAuthSwitchTenantPostErrors, SwitchTenantAuthSwitchTenantPostResponses, SyncTemplatesApiV1WhatsappTemplatesSyncPostData, SyncTemplatesApiV1WhatsappTemplatesSyncPostErrors, SyncTemplatesApiV1WhatsappTemplatesSyncPostResponses, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchData, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchErrors, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponses, UpdateSenderApiV1SmsSendersSenderIdPatchData, UpdateSenderApiV1SmsSendersSenderIdPatchErrors, UpdateSenderApiV1SmsSendersSenderIdPatchResponses, UploadMediaApiV1MediaPostData, UploadMediaApiV1MediaPostErrors, UploadMediaApiV1MediaPostResponses } from './types.gen';
+import type { ActivateApiV1CadencesCadenceIdActivatePostData, ActivateApiV1CadencesCadenceIdActivatePostErrors, ActivateApiV1CadencesCadenceIdActivatePostResponses, AddMemberApiV1MembersPostData, AddMemberApiV1MembersPostErrors, AddMemberApiV1MembersPostResponses, AddNoteApiV1ConversationsConversationIdNotesPostData, AddNoteApiV1ConversationsConversationIdNotesPostErrors, AddNoteApiV1ConversationsConversationIdNotesPostResponses, CampaignStatsApiV1CampaignsCampaignIdStatsGetData, CampaignStatsApiV1CampaignsCampaignIdStatsGetErrors, CampaignStatsApiV1CampaignsCampaignIdStatsGetResponses, CancelCampaignApiV1CampaignsCampaignIdCancelPostData, CancelCampaignApiV1CampaignsCampaignIdCancelPostErrors, CancelCampaignApiV1CampaignsCampaignIdCancelPostResponses, ChangeRoleApiV1MembersUserIdPatchData, ChangeRoleApiV1MembersUserIdPatchErrors, ChangeRoleApiV1MembersUserIdPatchResponses, ContactTimelineApiV1ContactsContactIdTimelineGetData, ContactTimelineApiV1ContactsContactIdTimelineGetErrors, ContactTimelineApiV1ContactsContactIdTimelineGetResponses, CountAudienceApiV1CampaignsAudienceCountPostData, CountAudienceApiV1CampaignsAudienceCountPostErrors, CountAudienceApiV1CampaignsAudienceCountPostResponses, CreateCadenceApiV1CadencesPostData, CreateCadenceApiV1CadencesPostErrors, CreateCadenceApiV1CadencesPostResponses, CreateCampaignApiV1CampaignsPostData, CreateCampaignApiV1CampaignsPostErrors, CreateCampaignApiV1CampaignsPostResponses, CreateContactApiV1ContactsPostData, CreateContactApiV1ContactsPostErrors, CreateContactApiV1ContactsPostResponses, CreateKeyApiV1ApiKeysPostData, CreateKeyApiV1ApiKeysPostErrors, CreateKeyApiV1ApiKeysPostResponses, CreateSegmentApiV1CampaignsSegmentsPostData, CreateSegmentApiV1CampaignsSegmentsPostErrors, CreateSegmentApiV1CampaignsSegmentsPostResponses, CreateTenantApiV1TenantsPostData, CreateTenantApiV1TenantsPostErrors, CreateTenantApiV1TenantsPostResponses, DeleteCadenceApiV1CadencesCadenceIdDeleteData, DeleteCadenceApiV1CadencesCadenceIdDeleteErrors, DeleteCadenceApiV1CadencesCadenceIdDeleteResponses, DeleteCampaignApiV1CampaignsCampaignIdDeleteData, DeleteCampaignApiV1CampaignsCampaignIdDeleteErrors, DeleteCampaignApiV1CampaignsCampaignIdDeleteResponses, DeleteContactApiV1ContactsContactIdDeleteData, DeleteContactApiV1ContactsContactIdDeleteErrors, DeleteContactApiV1ContactsContactIdDeleteResponses, DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteData, DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteErrors, DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponses, EnrolApiV1CadencesCadenceIdEnrolmentsPostData, EnrolApiV1CadencesCadenceIdEnrolmentsPostErrors, EnrolApiV1CadencesCadenceIdEnrolmentsPostResponses, EstimateCampaignApiV1CampaignsEstimatePostData, EstimateCampaignApiV1CampaignsEstimatePostErrors, EstimateCampaignApiV1CampaignsEstimatePostResponses, ExportContactsApiV1ContactsExportCsvGetData, ExportContactsApiV1ContactsExportCsvGetErrors, ExportContactsApiV1ContactsExportCsvGetResponses, FollowEventsData, FollowEventsErrors, FollowEventsResponse, FollowEventsResponses, GetCadenceApiV1CadencesCadenceIdGetData, GetCadenceApiV1CadencesCadenceIdGetErrors, GetCadenceApiV1CadencesCadenceIdGetResponses, GetCampaignApiV1CampaignsCampaignIdGetData, GetCampaignApiV1CampaignsCampaignIdGetErrors, GetCampaignApiV1CampaignsCampaignIdGetResponses, GetContactApiV1ContactsContactIdGetData, GetContactApiV1ContactsContactIdGetErrors, GetContactApiV1ContactsContactIdGetResponses, GetConversationApiV1ConversationsConversationIdGetData, GetConversationApiV1ConversationsConversationIdGetErrors, GetConversationApiV1ConversationsConversationIdGetResponses, GetImportApiV1ContactsImportsImportIdGetData, GetImportApiV1ContactsImportsImportIdGetErrors, GetImportApiV1ContactsImportsImportIdGetResponses, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetData, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetErrors, GetNumberApiV1WhatsappPhoneNumbersNumberIdGetResponses, GetSegmentApiV1CampaignsSegmentsSegmentIdGetData, GetSegmentApiV1CampaignsSegmentsSegmentIdGetErrors, GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponses, GetSenderApiV1SmsSendersSenderIdGetData, GetSenderApiV1SmsSendersSenderIdGetErrors, GetSenderApiV1SmsSendersSenderIdGetResponses, GetUploadApiV1CampaignsUploadsUploadIdGetData, GetUploadApiV1CampaignsUploadsUploadIdGetErrors, GetUploadApiV1CampaignsUploadsUploadIdGetResponses, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetData, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetErrors, ImportErrorsApiV1ContactsImportsImportIdErrorsCsvGetResponses, InboundWebhooksSmsTwilioInboundPostData, InboundWebhooksSmsTwilioInboundPostResponses, LaunchCampaignApiV1CampaignsCampaignIdLaunchPostData, LaunchCampaignApiV1CampaignsCampaignIdLaunchPostErrors, LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponses, ListCadencesApiV1CadencesGetData, ListCadencesApiV1CadencesGetErrors, ListCadencesApiV1CadencesGetResponses, ListCampaignsApiV1CampaignsGetData, ListCampaignsApiV1CampaignsGetErrors, ListCampaignsApiV1CampaignsGetResponses, ListContactsApiV1ContactsGetData, ListContactsApiV1ContactsGetErrors, ListContactsApiV1ContactsGetResponses, ListConversationsApiV1ConversationsGetData, ListConversationsApiV1ConversationsGetErrors, ListConversationsApiV1ConversationsGetResponses, ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetData, ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetErrors, ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponses, ListImportsApiV1ContactsImportsGetData, ListImportsApiV1ContactsImportsGetErrors, ListImportsApiV1ContactsImportsGetResponses, ListKeysApiV1ApiKeysGetData, ListKeysApiV1ApiKeysGetResponses, ListMembersApiV1MembersGetData, ListMembersApiV1MembersGetErrors, ListMembersApiV1MembersGetResponses, ListMessagesApiV1ConversationsConversationIdMessagesGetData, ListMessagesApiV1ConversationsConversationIdMessagesGetErrors, ListMessagesApiV1ConversationsConversationIdMessagesGetResponses, ListNotesApiV1ConversationsConversationIdNotesGetData, ListNotesApiV1ConversationsConversationIdNotesGetErrors, ListNotesApiV1ConversationsConversationIdNotesGetResponses, ListNumbersApiV1WhatsappPhoneNumbersGetData, ListNumbersApiV1WhatsappPhoneNumbersGetResponses, ListRecipientsApiV1CampaignsCampaignIdRecipientsGetData, ListRecipientsApiV1CampaignsCampaignIdRecipientsGetErrors, ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponses, ListSegmentsApiV1CampaignsSegmentsGetData, ListSegmentsApiV1CampaignsSegmentsGetErrors, ListSegmentsApiV1CampaignsSegmentsGetResponses, ListSendersApiV1SmsSendersGetData, ListSendersApiV1SmsSendersGetResponses, ListTagsApiV1ContactsTagsGetData, ListTagsApiV1ContactsTagsGetErrors, ListTagsApiV1ContactsTagsGetResponses, ListTemplatesApiV1WhatsappTemplatesGetData, ListTemplatesApiV1WhatsappTemplatesGetErrors, ListTemplatesApiV1WhatsappTemplatesGetResponses, ListTenantsApiV1TenantsGetData, ListTenantsApiV1TenantsGetResponses, ListUploadsApiV1CampaignsUploadsGetData, ListUploadsApiV1CampaignsUploadsGetErrors, ListUploadsApiV1CampaignsUploadsGetResponses, LoginAuthLoginPostData, LoginAuthLoginPostErrors, LoginAuthLoginPostResponses, LogoutAuthLogoutPostData, LogoutAuthLogoutPostResponses, MarkReadApiV1ConversationsConversationIdReadPostData, MarkReadApiV1ConversationsConversationIdReadPostErrors, MarkReadApiV1ConversationsConversationIdReadPostResponses, MeAuthMeGetData, MeAuthMeGetResponses, MergeContactsApiV1ContactsContactIdMergePostData, MergeContactsApiV1ContactsContactIdMergePostErrors, MergeContactsApiV1ContactsContactIdMergePostResponses, OauthCallbackAuthOauthProviderCallbackGetData, OauthCallbackAuthOauthProviderCallbackGetErrors, OauthLoginAuthOauthProviderLoginGetData, OauthLoginAuthOauthProviderLoginGetErrors, PatchCadenceApiV1CadencesCadenceIdPatchData, PatchCadenceApiV1CadencesCadenceIdPatchErrors, PatchCadenceApiV1CadencesCadenceIdPatchResponses, PatchCampaignApiV1CampaignsCampaignIdPatchData, PatchCampaignApiV1CampaignsCampaignIdPatchErrors, PatchCampaignApiV1CampaignsCampaignIdPatchResponses, PatchContactApiV1ContactsContactIdPatchData, PatchContactApiV1ContactsContactIdPatchErrors, PatchContactApiV1ContactsContactIdPatchResponses, PatchConversationApiV1ConversationsConversationIdPatchData, PatchConversationApiV1ConversationsConversationIdPatchErrors, PatchConversationApiV1ConversationsConversationIdPatchResponses, PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchData, PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchErrors, PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponses, PauseApiV1CadencesCadenceIdPausePostData, PauseApiV1CadencesCadenceIdPausePostErrors, PauseApiV1CadencesCadenceIdPausePostResponses, PauseCampaignApiV1CampaignsCampaignIdPausePostData, PauseCampaignApiV1CampaignsCampaignIdPausePostErrors, PauseCampaignApiV1CampaignsCampaignIdPausePostResponses, PreviewMessageApiV1CampaignsPreviewPostData, PreviewMessageApiV1CampaignsPreviewPostErrors, PreviewMessageApiV1CampaignsPreviewPostResponses, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostData, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostErrors, PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses, ReadMediaApiV1MediaKeyGetData, ReadMediaApiV1MediaKeyGetErrors, ReadMediaApiV1MediaKeyGetResponses, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostData, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostErrors, RefreshNumberApiV1WhatsappPhoneNumbersNumberIdRefreshPostResponses, RegisterNumberApiV1WhatsappPhoneNumbersPostData, RegisterNumberApiV1WhatsappPhoneNumbersPostErrors, RegisterNumberApiV1WhatsappPhoneNumbersPostResponses, RegisterSenderApiV1SmsSendersPostData, RegisterSenderApiV1SmsSendersPostErrors, RegisterSenderApiV1SmsSendersPostResponses, RemoveMemberApiV1MembersUserIdDeleteData, RemoveMemberApiV1MembersUserIdDeleteErrors, RemoveMemberApiV1MembersUserIdDeleteResponses, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteData, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteErrors, RemoveNumberApiV1WhatsappPhoneNumbersNumberIdDeleteResponses, RemoveSenderApiV1SmsSendersSenderIdDeleteData, RemoveSenderApiV1SmsSendersSenderIdDeleteErrors, RemoveSenderApiV1SmsSendersSenderIdDeleteResponses, ResumeCampaignApiV1CampaignsCampaignIdResumePostData, ResumeCampaignApiV1CampaignsCampaignIdResumePostErrors, ResumeCampaignApiV1CampaignsCampaignIdResumePostResponses, RevokeKeyApiV1ApiKeysKeyIdDeleteData, RevokeKeyApiV1ApiKeysKeyIdDeleteErrors, RevokeKeyApiV1ApiKeysKeyIdDeleteResponses, SendMessageApiV1ConversationsConversationIdMessagesPostData, SendMessageApiV1ConversationsConversationIdMessagesPostErrors, SendMessageApiV1ConversationsConversationIdMessagesPostResponses, SendTestMessageApiV1CampaignsCampaignIdTestSendPostData, SendTestMessageApiV1CampaignsCampaignIdTestSendPostErrors, SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponses, SetConsentApiV1ContactsContactIdConsentChannelPutData, SetConsentApiV1ContactsContactIdConsentChannelPutErrors, SetConsentApiV1ContactsContactIdConsentChannelPutResponses, SignupAuthSignupPostData, SignupAuthSignupPostErrors, SignupAuthSignupPostResponses, StartImportApiV1ContactsImportsPostData, StartImportApiV1ContactsImportsPostErrors, StartImportApiV1ContactsImportsPostResponses, StatsApiV1CadencesCadenceIdStatsGetData, StatsApiV1CadencesCadenceIdStatsGetErrors, StatsApiV1CadencesCadenceIdStatsGetResponses, StatusWebhooksSmsTwilioStatusPostData, StatusWebhooksSmsTwilioStatusPostResponses, StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteData, StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteErrors, StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponses, SwitchTenantAuthSwitchTenantPostData, SwitchTenantAuthSwitchTenantPostErrors, SwitchTenantAuthSwitchTenantPostResponses, SyncTemplatesApiV1WhatsappTemplatesSyncPostData, SyncTemplatesApiV1WhatsappTemplatesSyncPostErrors, SyncTemplatesApiV1WhatsappTemplatesSyncPostResponses, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchData, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchErrors, UpdateNumberApiV1WhatsappPhoneNumbersNumberIdPatchResponses, UpdateSenderApiV1SmsSendersSenderIdPatchData, UpdateSenderApiV1SmsSendersSenderIdPatchErrors, UpdateSenderApiV1SmsSendersSenderIdPatchResponses, UploadAudienceApiV1CampaignsUploadsPostData, UploadAudienceApiV1CampaignsUploadsPostErrors, UploadAudienceApiV1CampaignsUploadsPostResponses, UploadMediaApiV1MediaPostData, UploadMediaApiV1MediaPostErrors, UploadMediaApiV1MediaPostResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -65,6 +65,565 @@ export const revokeKeyApiV1ApiKeysKeyIdDelete = <ThrowOnError extends boolean = 
         }, { scheme: 'bearer', type: 'http' }],
     url: '/api/v1/api-keys/{key_id}',
     ...options
+});
+
+/**
+ * List Cadences
+ *
+ * Cadences, newest first.
+ */
+export const listCadencesApiV1CadencesGet = <ThrowOnError extends boolean = false>(options?: Options<ListCadencesApiV1CadencesGetData, ThrowOnError>) => (options?.client ?? client).get<ListCadencesApiV1CadencesGetResponses, ListCadencesApiV1CadencesGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences',
+    ...options
+});
+
+/**
+ * Create Cadence
+ *
+ * Create a cadence (a draft until activated).
+ */
+export const createCadenceApiV1CadencesPost = <ThrowOnError extends boolean = false>(options: Options<CreateCadenceApiV1CadencesPostData, ThrowOnError>) => (options.client ?? client).post<CreateCadenceApiV1CadencesPostResponses, CreateCadenceApiV1CadencesPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Cadence
+ *
+ * Delete a cadence; its active enrolments stop (reason ``cadence_deleted``).
+ */
+export const deleteCadenceApiV1CadencesCadenceIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteCadenceApiV1CadencesCadenceIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteCadenceApiV1CadencesCadenceIdDeleteResponses, DeleteCadenceApiV1CadencesCadenceIdDeleteErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}',
+    ...options
+});
+
+/**
+ * Get Cadence
+ *
+ * One cadence with its steps and enrolment counts.
+ */
+export const getCadenceApiV1CadencesCadenceIdGet = <ThrowOnError extends boolean = false>(options: Options<GetCadenceApiV1CadencesCadenceIdGetData, ThrowOnError>) => (options.client ?? client).get<GetCadenceApiV1CadencesCadenceIdGetResponses, GetCadenceApiV1CadencesCadenceIdGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}',
+    ...options
+});
+
+/**
+ * Patch Cadence
+ *
+ * Change a cadence; its steps only while nobody was ever enrolled (409 ``cadence_in_use``).
+ */
+export const patchCadenceApiV1CadencesCadenceIdPatch = <ThrowOnError extends boolean = false>(options: Options<PatchCadenceApiV1CadencesCadenceIdPatchData, ThrowOnError>) => (options.client ?? client).patch<PatchCadenceApiV1CadencesCadenceIdPatchResponses, PatchCadenceApiV1CadencesCadenceIdPatchErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Activate
+ *
+ * Activate (or resume) a cadence; answers once the state is committed (409 ``no_steps`` without steps).
+ */
+export const activateApiV1CadencesCadenceIdActivatePost = <ThrowOnError extends boolean = false>(options: Options<ActivateApiV1CadencesCadenceIdActivatePostData, ThrowOnError>) => (options.client ?? client).post<ActivateApiV1CadencesCadenceIdActivatePostResponses, ActivateApiV1CadencesCadenceIdActivatePostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/activate',
+    ...options
+});
+
+/**
+ * List Enrolments
+ *
+ * A cadence's enrolments, newest first.
+ */
+export const listEnrolmentsApiV1CadencesCadenceIdEnrolmentsGet = <ThrowOnError extends boolean = false>(options: Options<ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetData, ThrowOnError>) => (options.client ?? client).get<ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponses, ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/enrolments',
+    ...options
+});
+
+/**
+ * Enrol
+ *
+ * Enrol contacts by id, segment or filter; says how many were enrolled and why others were not.
+ */
+export const enrolApiV1CadencesCadenceIdEnrolmentsPost = <ThrowOnError extends boolean = false>(options: Options<EnrolApiV1CadencesCadenceIdEnrolmentsPostData, ThrowOnError>) => (options.client ?? client).post<EnrolApiV1CadencesCadenceIdEnrolmentsPostResponses, EnrolApiV1CadencesCadenceIdEnrolmentsPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/enrolments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Stop Enrolment
+ *
+ * Stop one enrolment by hand (reason ``manual``); it never sends again.
+ */
+export const stopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDelete = <ThrowOnError extends boolean = false>(options: Options<StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponses, StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/enrolments/{enrolment_id}',
+    ...options
+});
+
+/**
+ * Pause
+ *
+ * Pause a cadence: its enrolments wait where they are until it is activated again.
+ */
+export const pauseApiV1CadencesCadenceIdPausePost = <ThrowOnError extends boolean = false>(options: Options<PauseApiV1CadencesCadenceIdPausePostData, ThrowOnError>) => (options.client ?? client).post<PauseApiV1CadencesCadenceIdPausePostResponses, PauseApiV1CadencesCadenceIdPausePostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/pause',
+    ...options
+});
+
+/**
+ * Stats
+ *
+ * Per step: sent, delivered, read, failed, replied, skipped by condition; enrolments by state and reason.
+ */
+export const statsApiV1CadencesCadenceIdStatsGet = <ThrowOnError extends boolean = false>(options: Options<StatsApiV1CadencesCadenceIdStatsGetData, ThrowOnError>) => (options.client ?? client).get<StatsApiV1CadencesCadenceIdStatsGetResponses, StatsApiV1CadencesCadenceIdStatsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/cadences/{cadence_id}/stats',
+    ...options
+});
+
+/**
+ * List Campaigns
+ *
+ * Campaigns, newest first, with their counts.
+ */
+export const listCampaignsApiV1CampaignsGet = <ThrowOnError extends boolean = false>(options?: Options<ListCampaignsApiV1CampaignsGetData, ThrowOnError>) => (options?.client ?? client).get<ListCampaignsApiV1CampaignsGetResponses, ListCampaignsApiV1CampaignsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns',
+    ...options
+});
+
+/**
+ * Create Campaign
+ *
+ * A draft campaign.
+ */
+export const createCampaignApiV1CampaignsPost = <ThrowOnError extends boolean = false>(options: Options<CreateCampaignApiV1CampaignsPostData, ThrowOnError>) => (options.client ?? client).post<CreateCampaignApiV1CampaignsPostResponses, CreateCampaignApiV1CampaignsPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Count Audience
+ *
+ * Count an audience for a channel (one query, however large the audience).
+ */
+export const countAudienceApiV1CampaignsAudienceCountPost = <ThrowOnError extends boolean = false>(options: Options<CountAudienceApiV1CampaignsAudienceCountPostData, ThrowOnError>) => (options.client ?? client).post<CountAudienceApiV1CampaignsAudienceCountPostResponses, CountAudienceApiV1CampaignsAudienceCountPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/audience/count',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Estimate Campaign
+ *
+ * Segments, encoding and cost (SMS) or conversations (WhatsApp) for a message and an audience.
+ */
+export const estimateCampaignApiV1CampaignsEstimatePost = <ThrowOnError extends boolean = false>(options: Options<EstimateCampaignApiV1CampaignsEstimatePostData, ThrowOnError>) => (options.client ?? client).post<EstimateCampaignApiV1CampaignsEstimatePostResponses, EstimateCampaignApiV1CampaignsEstimatePostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/estimate',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Preview Message
+ *
+ * Render every variant for a contact, the first contacts of an audience, or sample values.
+ */
+export const previewMessageApiV1CampaignsPreviewPost = <ThrowOnError extends boolean = false>(options: Options<PreviewMessageApiV1CampaignsPreviewPostData, ThrowOnError>) => (options.client ?? client).post<PreviewMessageApiV1CampaignsPreviewPostResponses, PreviewMessageApiV1CampaignsPreviewPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/preview',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Segments
+ *
+ * The tenant's segments, newest first.
+ */
+export const listSegmentsApiV1CampaignsSegmentsGet = <ThrowOnError extends boolean = false>(options?: Options<ListSegmentsApiV1CampaignsSegmentsGetData, ThrowOnError>) => (options?.client ?? client).get<ListSegmentsApiV1CampaignsSegmentsGetResponses, ListSegmentsApiV1CampaignsSegmentsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/segments',
+    ...options
+});
+
+/**
+ * Create Segment
+ *
+ * Save a filter under a name unique in the tenant.
+ */
+export const createSegmentApiV1CampaignsSegmentsPost = <ThrowOnError extends boolean = false>(options: Options<CreateSegmentApiV1CampaignsSegmentsPostData, ThrowOnError>) => (options.client ?? client).post<CreateSegmentApiV1CampaignsSegmentsPostResponses, CreateSegmentApiV1CampaignsSegmentsPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/segments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete Segment
+ *
+ * Delete a segment no draft campaign is waiting on (409 segment_in_use names them).
+ */
+export const deleteSegmentApiV1CampaignsSegmentsSegmentIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponses, DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/segments/{segment_id}',
+    ...options
+});
+
+/**
+ * Get Segment
+ *
+ * One segment.
+ */
+export const getSegmentApiV1CampaignsSegmentsSegmentIdGet = <ThrowOnError extends boolean = false>(options: Options<GetSegmentApiV1CampaignsSegmentsSegmentIdGetData, ThrowOnError>) => (options.client ?? client).get<GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponses, GetSegmentApiV1CampaignsSegmentsSegmentIdGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/segments/{segment_id}',
+    ...options
+});
+
+/**
+ * Patch Segment
+ *
+ * Rename, describe or refilter a segment (campaigns already launched keep their snapshot).
+ */
+export const patchSegmentApiV1CampaignsSegmentsSegmentIdPatch = <ThrowOnError extends boolean = false>(options: Options<PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchData, ThrowOnError>) => (options.client ?? client).patch<PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponses, PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/segments/{segment_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * List Uploads
+ *
+ * The tenant's uploaded audiences, newest first.
+ */
+export const listUploadsApiV1CampaignsUploadsGet = <ThrowOnError extends boolean = false>(options?: Options<ListUploadsApiV1CampaignsUploadsGetData, ThrowOnError>) => (options?.client ?? client).get<ListUploadsApiV1CampaignsUploadsGetResponses, ListUploadsApiV1CampaignsUploadsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/uploads',
+    ...options
+});
+
+/**
+ * Upload Audience
+ *
+ * Upload a CSV audience; the report says which rows matched a contact and why the others did not.
+ */
+export const uploadAudienceApiV1CampaignsUploadsPost = <ThrowOnError extends boolean = false>(options: Options<UploadAudienceApiV1CampaignsUploadsPostData, ThrowOnError>) => (options.client ?? client).post<UploadAudienceApiV1CampaignsUploadsPostResponses, UploadAudienceApiV1CampaignsUploadsPostErrors, ThrowOnError>({
+    ...formDataBodySerializer,
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/uploads',
+    ...options,
+    headers: {
+        'Content-Type': null,
+        ...options.headers
+    }
+});
+
+/**
+ * Get Upload
+ *
+ * An uploaded audience and its report.
+ */
+export const getUploadApiV1CampaignsUploadsUploadIdGet = <ThrowOnError extends boolean = false>(options: Options<GetUploadApiV1CampaignsUploadsUploadIdGetData, ThrowOnError>) => (options.client ?? client).get<GetUploadApiV1CampaignsUploadsUploadIdGetResponses, GetUploadApiV1CampaignsUploadsUploadIdGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/uploads/{upload_id}',
+    ...options
+});
+
+/**
+ * Delete Campaign
+ *
+ * Delete a draft.
+ */
+export const deleteCampaignApiV1CampaignsCampaignIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteCampaignApiV1CampaignsCampaignIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteCampaignApiV1CampaignsCampaignIdDeleteResponses, DeleteCampaignApiV1CampaignsCampaignIdDeleteErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}',
+    ...options
+});
+
+/**
+ * Get Campaign
+ *
+ * One campaign with its counts and snapshot.
+ */
+export const getCampaignApiV1CampaignsCampaignIdGet = <ThrowOnError extends boolean = false>(options: Options<GetCampaignApiV1CampaignsCampaignIdGetData, ThrowOnError>) => (options.client ?? client).get<GetCampaignApiV1CampaignsCampaignIdGetResponses, GetCampaignApiV1CampaignsCampaignIdGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}',
+    ...options
+});
+
+/**
+ * Patch Campaign
+ *
+ * Change a draft or scheduled campaign.
+ */
+export const patchCampaignApiV1CampaignsCampaignIdPatch = <ThrowOnError extends boolean = false>(options: Options<PatchCampaignApiV1CampaignsCampaignIdPatchData, ThrowOnError>) => (options.client ?? client).patch<PatchCampaignApiV1CampaignsCampaignIdPatchResponses, PatchCampaignApiV1CampaignsCampaignIdPatchErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Cancel Campaign
+ *
+ * Stop for good; recipients not yet sent become cancelled.
+ */
+export const cancelCampaignApiV1CampaignsCampaignIdCancelPost = <ThrowOnError extends boolean = false>(options: Options<CancelCampaignApiV1CampaignsCampaignIdCancelPostData, ThrowOnError>) => (options.client ?? client).post<CancelCampaignApiV1CampaignsCampaignIdCancelPostResponses, CancelCampaignApiV1CampaignsCampaignIdCancelPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/cancel',
+    ...options
+});
+
+/**
+ * Launch Campaign
+ *
+ * Snapshot the audience and start (or schedule) sending; the snapshot runs in the background.
+ */
+export const launchCampaignApiV1CampaignsCampaignIdLaunchPost = <ThrowOnError extends boolean = false>(options: Options<LaunchCampaignApiV1CampaignsCampaignIdLaunchPostData, ThrowOnError>) => (options.client ?? client).post<LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponses, LaunchCampaignApiV1CampaignsCampaignIdLaunchPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/launch',
+    ...options
+});
+
+/**
+ * Pause Campaign
+ *
+ * Stop sending; answered once the pause is committed (no tick after it sends).
+ */
+export const pauseCampaignApiV1CampaignsCampaignIdPausePost = <ThrowOnError extends boolean = false>(options: Options<PauseCampaignApiV1CampaignsCampaignIdPausePostData, ThrowOnError>) => (options.client ?? client).post<PauseCampaignApiV1CampaignsCampaignIdPausePostResponses, PauseCampaignApiV1CampaignsCampaignIdPausePostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/pause',
+    ...options
+});
+
+/**
+ * List Recipients
+ *
+ * Recipients in snapshot order, with their state, reason and timestamps.
+ */
+export const listRecipientsApiV1CampaignsCampaignIdRecipientsGet = <ThrowOnError extends boolean = false>(options: Options<ListRecipientsApiV1CampaignsCampaignIdRecipientsGetData, ThrowOnError>) => (options.client ?? client).get<ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponses, ListRecipientsApiV1CampaignsCampaignIdRecipientsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/recipients',
+    ...options
+});
+
+/**
+ * Resume Campaign
+ *
+ * Send again.
+ */
+export const resumeCampaignApiV1CampaignsCampaignIdResumePost = <ThrowOnError extends boolean = false>(options: Options<ResumeCampaignApiV1CampaignsCampaignIdResumePostData, ThrowOnError>) => (options.client ?? client).post<ResumeCampaignApiV1CampaignsCampaignIdResumePostResponses, ResumeCampaignApiV1CampaignsCampaignIdResumePostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/resume',
+    ...options
+});
+
+/**
+ * Campaign Stats
+ *
+ * Counts, rates, failures and skips by reason, per variant, and a time series.
+ */
+export const campaignStatsApiV1CampaignsCampaignIdStatsGet = <ThrowOnError extends boolean = false>(options: Options<CampaignStatsApiV1CampaignsCampaignIdStatsGetData, ThrowOnError>) => (options.client ?? client).get<CampaignStatsApiV1CampaignsCampaignIdStatsGetResponses, CampaignStatsApiV1CampaignsCampaignIdStatsGetErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/stats',
+    ...options
+});
+
+/**
+ * Send Test Message
+ *
+ * Send one message of the campaign to ``to`` through the bulk lane; it is not counted as a recipient.
+ */
+export const sendTestMessageApiV1CampaignsCampaignIdTestSendPost = <ThrowOnError extends boolean = false>(options: Options<SendTestMessageApiV1CampaignsCampaignIdTestSendPostData, ThrowOnError>) => (options.client ?? client).post<SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponses, SendTestMessageApiV1CampaignsCampaignIdTestSendPostErrors, ThrowOnError>({
+    security: [{
+            in: 'cookie',
+            name: 'masteria_session',
+            type: 'apiKey'
+        }, { scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/campaigns/{campaign_id}/test-send',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**
@@ -199,7 +758,7 @@ export const listTagsApiV1ContactsTagsGet = <ThrowOnError extends boolean = fals
 /**
  * Delete Contact
  *
- * Delete the contact with its conversations, messages and notes.
+ * Delete the contact with its conversations, messages and notes (contact.deleted).
  */
 export const deleteContactApiV1ContactsContactIdDelete = <ThrowOnError extends boolean = false>(options: Options<DeleteContactApiV1ContactsContactIdDeleteData, ThrowOnError>) => (options.client ?? client).delete<DeleteContactApiV1ContactsContactIdDeleteResponses, DeleteContactApiV1ContactsContactIdDeleteErrors, ThrowOnError>({
     security: [{

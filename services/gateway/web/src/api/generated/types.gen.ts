@@ -117,6 +117,87 @@ export type ApiKeyOut = {
 };
 
 /**
+ * AudienceFilter
+ *
+ * Every condition given must hold; an empty filter is every contact of the tenant.
+ */
+export type AudienceFilter = {
+    /**
+     * Contact Ids
+     */
+    contact_ids?: Array<string>;
+    /**
+     * Custom Fields
+     *
+     * Custom fields equal to these values.
+     */
+    custom_fields?: {
+        [key: string]: string;
+    };
+    /**
+     * Only contacts who have not opted out of this channel (nor of every channel).
+     */
+    has_channel_consent?: Channel | null;
+    /**
+     * Last Inbound After
+     */
+    last_inbound_after?: string | null;
+    /**
+     * Last Inbound Before
+     */
+    last_inbound_before?: string | null;
+    /**
+     * Last Inbound Within Days
+     */
+    last_inbound_within_days?: number | null;
+    /**
+     * Lead Stage Ids
+     */
+    lead_stage_ids?: Array<string>;
+    /**
+     * Tags All
+     *
+     * Every one of these tags.
+     */
+    tags_all?: Array<string>;
+    /**
+     * Tags Any
+     *
+     * At least one of these tags.
+     */
+    tags_any?: Array<string>;
+    /**
+     * Tags None
+     *
+     * None of these tags.
+     */
+    tags_none?: Array<string>;
+    /**
+     * Upload Id
+     *
+     * Only contacts matched by this CSV upload.
+     */
+    upload_id?: string | null;
+};
+
+/**
+ * AudienceSpec
+ *
+ * Exactly one of: ``segment_id``, ``filter`` (``{}`` is every contact) or ``upload_id``.
+ */
+export type AudienceSpec = {
+    filter?: AudienceFilter | null;
+    /**
+     * Segment Id
+     */
+    segment_id?: string | null;
+    /**
+     * Upload Id
+     */
+    upload_id?: string | null;
+};
+
+/**
  * Body_start_import_api_v1_contacts_imports_post
  */
 export type BodyStartImportApiV1ContactsImportsPost = {
@@ -154,6 +235,30 @@ export type BodyUploadMediaApiV1MediaPost = {
      * File
      */
     file: Blob | File;
+};
+
+/**
+ * BusinessHoursIn
+ *
+ * When steps may go: open weekdays (0 = Monday … 6 = Sunday) and a daily window in a timezone.
+ */
+export type BusinessHoursIn = {
+    /**
+     * Days
+     */
+    days?: Array<number>;
+    /**
+     * End
+     */
+    end?: string;
+    /**
+     * Start
+     */
+    start?: string;
+    /**
+     * Timezone
+     */
+    timezone?: string;
 };
 
 /**
@@ -207,6 +312,353 @@ export type ButtonsInteractive = {
 };
 
 /**
+ * CadenceIn
+ *
+ * A new cadence (a draft until activated).
+ */
+export type CadenceIn = {
+    business_hours?: BusinessHoursIn | null;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours?: number;
+    /**
+     * Enrol On Stage Id
+     *
+     * A lead entering this stage is enrolled.
+     */
+    enrol_on_stage_id?: string | null;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Steps
+     */
+    steps?: Array<StepIn>;
+    /**
+     * Stop On Reply
+     */
+    stop_on_reply?: boolean;
+    /**
+     * Stop On Stage Change
+     */
+    stop_on_stage_change?: boolean;
+};
+
+/**
+ * CadenceOut
+ *
+ * A cadence with its steps and how many contacts it holds.
+ */
+export type CadenceOut = {
+    /**
+     * Activated At
+     */
+    activated_at: string | null;
+    business_hours: BusinessHoursIn | null;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours: number;
+    /**
+     * Enrol On Stage Id
+     */
+    enrol_on_stage_id: string | null;
+    enrolments: EnrolmentCounts;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Paused At
+     */
+    paused_at: string | null;
+    /**
+     * State
+     */
+    state: 'draft' | 'active' | 'paused';
+    /**
+     * Steps
+     */
+    steps: Array<StepOut>;
+    /**
+     * Stop On Reply
+     */
+    stop_on_reply: boolean;
+    /**
+     * Stop On Stage Change
+     */
+    stop_on_stage_change: boolean;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * CadencePatch
+ *
+ * Changes to a cadence; steps may change only while nobody was ever enrolled.
+ */
+export type CadencePatch = {
+    business_hours?: BusinessHoursIn | null;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours?: number | null;
+    /**
+     * Enrol On Stage Id
+     */
+    enrol_on_stage_id?: string | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Steps
+     */
+    steps?: Array<StepIn> | null;
+    /**
+     * Stop On Reply
+     */
+    stop_on_reply?: boolean | null;
+    /**
+     * Stop On Stage Change
+     */
+    stop_on_stage_change?: boolean | null;
+};
+
+/**
+ * CadenceStats
+ *
+ * Per-step figures and where the enrolments stand.
+ */
+export type CadenceStats = {
+    enrolments: EnrolmentCounts;
+    /**
+     * Steps
+     */
+    steps: Array<StepStats>;
+    /**
+     * Stop Reasons
+     */
+    stop_reasons: {
+        [key: string]: number;
+    };
+};
+
+/**
+ * CampaignCreate
+ *
+ * A new campaign (a draft until launched).
+ */
+export type CampaignCreate = {
+    audience: AudienceSpec;
+    /**
+     * Channel
+     */
+    channel: 'whatsapp_meta' | 'sms' | 'whatsapp_qr';
+    /**
+     * Channel Account Ids
+     */
+    channel_account_ids?: Array<string>;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours?: number;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number;
+    message: MessageSpec;
+    /**
+     * Messages Per Second
+     */
+    messages_per_second?: number;
+    /**
+     * Name
+     */
+    name: string;
+    schedule?: Schedule;
+};
+
+/**
+ * CampaignOut
+ *
+ * A campaign as the API shows it, with its live counts.
+ */
+export type CampaignOut = {
+    /**
+     * Audience
+     */
+    audience: {
+        [key: string]: unknown;
+    };
+    channel: Channel;
+    /**
+     * Channel Account Ids
+     */
+    channel_account_ids: Array<string>;
+    /**
+     * Completed At
+     */
+    completed_at: string | null;
+    counts: RecipientCounts;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours: number;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Launched At
+     */
+    launched_at: string | null;
+    /**
+     * Max Attempts
+     */
+    max_attempts: number;
+    /**
+     * Message
+     */
+    message: {
+        [key: string]: unknown;
+    };
+    /**
+     * Messages Per Second
+     */
+    messages_per_second: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Paused At
+     */
+    paused_at: string | null;
+    /**
+     * Schedule
+     */
+    schedule: {
+        [key: string]: unknown;
+    };
+    snapshot: SnapshotOut;
+    state: CampaignState;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * CampaignPatch
+ *
+ * Changes to a draft or scheduled campaign; fields left out stay as they are.
+ */
+export type CampaignPatch = {
+    audience?: AudienceSpec | null;
+    /**
+     * Channel
+     */
+    channel?: 'whatsapp_meta' | 'sms' | 'whatsapp_qr' | null;
+    /**
+     * Channel Account Ids
+     */
+    channel_account_ids?: Array<string> | null;
+    /**
+     * Duplicate Window Hours
+     */
+    duplicate_window_hours?: number | null;
+    /**
+     * Max Attempts
+     */
+    max_attempts?: number | null;
+    message?: MessageSpec | null;
+    /**
+     * Messages Per Second
+     */
+    messages_per_second?: number | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    schedule?: Schedule | null;
+};
+
+/**
+ * CampaignState
+ *
+ * Where a campaign stands; completed and cancelled are final (the campaign is immutable).
+ */
+export type CampaignState = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+/**
+ * CampaignStats
+ *
+ * Everything the live campaign page shows.
+ */
+export type CampaignStats = {
+    /**
+     * Bucket S
+     */
+    bucket_s: number;
+    counts: RecipientCounts;
+    /**
+     * Delivery Rate
+     *
+     * Delivered (or read) over those with an outcome from the channel.
+     */
+    delivery_rate: number;
+    /**
+     * Failures
+     */
+    failures: Array<Failure>;
+    /**
+     * Read Rate
+     *
+     * Read over delivered (or read).
+     */
+    read_rate: number;
+    /**
+     * Reply Rate
+     *
+     * Replied over those the channel accepted.
+     */
+    reply_rate: number;
+    /**
+     * Series
+     */
+    series: Array<Point>;
+    /**
+     * Skipped
+     *
+     * Skipped recipients per reason.
+     */
+    skipped: {
+        [key: string]: number;
+    };
+    /**
+     * Variants
+     */
+    variants: Array<VariantStats>;
+};
+
+/**
  * Channel
  *
  * A channel; its value is also the channel token of lane subjects.
@@ -236,6 +688,13 @@ export type ComponentVariables = {
      */
     variables: Array<Variable>;
 };
+
+/**
+ * Condition
+ *
+ * When a step goes.
+ */
+export type Condition = 'always' | 'no_reply' | 'not_read' | 'stage_is';
 
 /**
  * ConsentIn
@@ -560,6 +1019,72 @@ export type ConversationPatch = {
 };
 
 /**
+ * CountIn
+ *
+ * The audience and the channel a campaign would use.
+ */
+export type CountIn = {
+    audience: AudienceSpec;
+    channel: Channel;
+};
+
+/**
+ * CountOut
+ *
+ * The live count (duplicates depend on the message and the send log, so they show at launch).
+ */
+export type CountOut = {
+    /**
+     * Invalid
+     *
+     * Not opted out, but without a number in E.164.
+     */
+    invalid: number;
+    /**
+     * Opted Out
+     *
+     * Opted out of this channel (or of every channel).
+     */
+    opted_out: number;
+    /**
+     * Sendable
+     *
+     * Of them, those the channel can reach now.
+     */
+    sendable: number;
+    /**
+     * Took Ms
+     */
+    took_ms: number;
+    /**
+     * Total
+     *
+     * Contacts the audience keeps.
+     */
+    total: number;
+};
+
+/**
+ * DelayIn
+ *
+ * How long after the previous step (the enrolment, for the first) the step falls due.
+ */
+export type DelayIn = {
+    unit?: DelayUnit;
+    /**
+     * Value
+     */
+    value?: number;
+};
+
+/**
+ * DelayUnit
+ *
+ * What a step's delay counts; seconds only when the settings allow it (tests).
+ */
+export type DelayUnit = 'seconds' | 'minutes' | 'hours' | 'days';
+
+/**
  * DeliveryError
  *
  * A provider error, classified so that consumers decide on retries without knowing the provider.
@@ -583,11 +1108,221 @@ export type DeliveryError = {
 };
 
 /**
+ * EnrolIn
+ *
+ * Who to enrol: listed contacts, a saved segment, or an audience filter (exactly one).
+ */
+export type EnrolIn = {
+    /**
+     * Contact Ids
+     */
+    contact_ids?: Array<string> | null;
+    filter?: AudienceFilter | null;
+    /**
+     * Segment Id
+     */
+    segment_id?: string | null;
+};
+
+/**
+ * EnrolOut
+ *
+ * What an enrolment request did.
+ */
+export type EnrolOut = {
+    /**
+     * Enrolled
+     */
+    enrolled: number;
+    /**
+     * Skipped
+     */
+    skipped: number;
+    /**
+     * Skipped By Reason
+     */
+    skipped_by_reason: {
+        [key: string]: number;
+    };
+};
+
+/**
+ * EnrolmentCounts
+ *
+ * Enrolments by state.
+ */
+export type EnrolmentCounts = {
+    /**
+     * Active
+     */
+    active?: number;
+    /**
+     * Completed
+     */
+    completed?: number;
+    /**
+     * Stopped
+     */
+    stopped?: number;
+    /**
+     * Total
+     */
+    total?: number;
+};
+
+/**
+ * EnrolmentOut
+ *
+ * One contact's way through a cadence.
+ */
+export type EnrolmentOut = {
+    /**
+     * Completed At
+     */
+    completed_at: string | null;
+    /**
+     * Contact Id
+     */
+    contact_id: string;
+    /**
+     * Enrolled At
+     */
+    enrolled_at: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Last Reply At
+     */
+    last_reply_at: string | null;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Next Position
+     *
+     * The step that goes next (1-based); None once finished.
+     */
+    next_position: number | null;
+    /**
+     * Next Run At
+     */
+    next_run_at: string | null;
+    /**
+     * Phone
+     */
+    phone: string | null;
+    /**
+     * Source
+     */
+    source: string;
+    /**
+     * State
+     */
+    state: 'active' | 'completed' | 'stopped';
+    /**
+     * Stop Reason
+     */
+    stop_reason: string | null;
+    /**
+     * Stopped At
+     */
+    stopped_at: string | null;
+};
+
+/**
  * ErrorClassification
  *
  * Whether retrying can help.
  */
 export type ErrorClassification = 'permanent' | 'transient' | 'unknown';
+
+/**
+ * EstimateIn
+ *
+ * The campaign as it would launch.
+ */
+export type EstimateIn = {
+    audience: AudienceSpec;
+    channel: Channel;
+    message: MessageSpec;
+};
+
+/**
+ * EstimateOut
+ *
+ * The audience, the sample it was estimated on, and the totals.
+ */
+export type EstimateOut = {
+    audience: CountOut;
+    channel: Channel;
+    /**
+     * Conversations
+     *
+     * WhatsApp: one conversation per recipient.
+     */
+    conversations?: number | null;
+    /**
+     * Cost Per Segment
+     */
+    cost_per_segment?: number | null;
+    /**
+     * Currency
+     */
+    currency?: string | null;
+    /**
+     * Estimated Cost
+     */
+    estimated_cost?: number | null;
+    /**
+     * Exact
+     *
+     * True when every reachable contact was rendered (not a sample).
+     */
+    exact: boolean;
+    /**
+     * Recipients
+     *
+     * Expected messages: reachable contacts minus those missing a variable.
+     */
+    recipients: number;
+    /**
+     * Sample Size
+     *
+     * Contacts rendered.
+     */
+    sample_size: number;
+    /**
+     * Total Segments
+     */
+    total_segments?: number | null;
+    /**
+     * Variants
+     */
+    variants: Array<VariantEstimate>;
+};
+
+/**
+ * Failure
+ *
+ * Recipients that failed with one error.
+ */
+export type Failure = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Title
+     */
+    title: string;
+};
 
 /**
  * HTTPValidationError
@@ -1053,6 +1788,10 @@ export type MessageOut = {
      */
     author_user_id?: string | null;
     /**
+     * Set when a campaign sent the message.
+     */
+    campaign?: SentByCampaign | null;
+    /**
      * Channel
      */
     channel: string;
@@ -1089,6 +1828,8 @@ export type MessageOut = {
     occurred_at: string;
     /**
      * Origin
+     *
+     * Who asked for an outbound message: agent, ai, api, system or campaign.
      */
     origin?: string | null;
     /**
@@ -1109,6 +1850,18 @@ export type MessageOut = {
      * Status At
      */
     status_at?: string | null;
+};
+
+/**
+ * MessageSpec
+ *
+ * One to ten variants with distinct names, each a content that renders for a contact with every field.
+ */
+export type MessageSpec = {
+    /**
+     * Variants
+     */
+    variants: Array<Variant>;
 };
 
 /**
@@ -1159,6 +1912,34 @@ export type NoteOut = {
 export type OptOutReason = 'keyword' | 'request' | 'provider' | 'complaint';
 
 /**
+ * Page[CadenceOut]
+ */
+export type PageCadenceOut = {
+    /**
+     * Items
+     */
+    items: Array<CadenceOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[CampaignOut]
+ */
+export type PageCampaignOut = {
+    /**
+     * Items
+     */
+    items: Array<CampaignOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
  * Page[ContactOut]
  */
 export type PageContactOut = {
@@ -1180,6 +1961,20 @@ export type PageConversationOut = {
      * Items
      */
     items: Array<ConversationOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[EnrolmentOut]
+ */
+export type PageEnrolmentOut = {
+    /**
+     * Items
+     */
+    items: Array<EnrolmentOut>;
     /**
      * Next Cursor
      */
@@ -1243,6 +2038,34 @@ export type PageNoteOut = {
 };
 
 /**
+ * Page[RecipientOut]
+ */
+export type PageRecipientOut = {
+    /**
+     * Items
+     */
+    items: Array<RecipientOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[SegmentOut]
+ */
+export type PageSegmentOut = {
+    /**
+     * Items
+     */
+    items: Array<SegmentOut>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
  * Page[TagCount]
  */
 export type PageTagCount = {
@@ -1264,6 +2087,20 @@ export type PageTimelineItem = {
      * Items
      */
     items: Array<TimelineItem>;
+    /**
+     * Next Cursor
+     */
+    next_cursor?: string | null;
+};
+
+/**
+ * Page[UploadOut]
+ */
+export type PageUploadOut = {
+    /**
+     * Items
+     */
+    items: Array<UploadOut>;
     /**
      * Next Cursor
      */
@@ -1399,28 +2236,101 @@ export type PhoneNumberPatch = {
 };
 
 /**
+ * Point
+ *
+ * Recipients that reached each state during one bucket starting at ``t``.
+ */
+export type Point = {
+    /**
+     * Delivered
+     */
+    delivered?: number;
+    /**
+     * Failed
+     */
+    failed?: number;
+    /**
+     * Read
+     */
+    read?: number;
+    /**
+     * Sent
+     */
+    sent?: number;
+    /**
+     * T
+     */
+    t: string;
+};
+
+/**
+ * PreviewContact
+ *
+ * Who the variants were rendered for; ``sample`` when no contact was given or known.
+ */
+export type PreviewContact = {
+    /**
+     * Contact Id
+     */
+    contact_id: string | null;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Phone
+     */
+    phone: string | null;
+    /**
+     * Refusal
+     *
+     * Why this contact would be skipped: opted_out, invalid_number...
+     */
+    refusal?: string | null;
+    /**
+     * Sample
+     */
+    sample: boolean;
+};
+
+/**
+ * PreviewIn
+ *
+ * The message, the channel, and whom to render it for (a contact, an audience, or neither: sample values).
+ */
+export type PreviewIn = {
+    audience?: AudienceSpec | null;
+    channel: Channel;
+    /**
+     * Contact Id
+     */
+    contact_id?: string | null;
+    message: MessageSpec;
+};
+
+/**
+ * PreviewItem
+ *
+ * A contact and every variant rendered for it.
+ */
+export type PreviewItem = {
+    contact: PreviewContact;
+    /**
+     * Variants
+     */
+    variants: Array<RenderedVariant>;
+};
+
+/**
  * PreviewOut
  *
- * The template as the customer will see it, per component and as one text.
+ * One item per contact rendered.
  */
 export type PreviewOut = {
     /**
-     * Body
+     * Items
      */
-    body: string;
-    /**
-     * Buttons
-     */
-    buttons: Array<RenderedButton>;
-    /**
-     * Footer
-     */
-    footer: string | null;
-    header: RenderedHeader | null;
-    /**
-     * Text
-     */
-    text: string;
+    items: Array<PreviewItem>;
 };
 
 /**
@@ -1435,6 +2345,22 @@ export type PreviewRequest = {
     variables?: {
         [key: string]: string;
     };
+};
+
+/**
+ * QuietHours
+ *
+ * No sends from ``start`` to ``end`` (local time, "HH:MM"); may span midnight (21:00 to 08:00).
+ */
+export type QuietHours = {
+    /**
+     * End
+     */
+    end: string;
+    /**
+     * Start
+     */
+    start: string;
 };
 
 /**
@@ -1455,6 +2381,144 @@ export type ReactionContent = {
      * Message External Id
      */
     message_external_id: string;
+};
+
+/**
+ * RecipientCounts
+ *
+ * How many recipients of a campaign stand in each state (a recipient counts in exactly one).
+ */
+export type RecipientCounts = {
+    /**
+     * Cancelled
+     *
+     * Never sent because the campaign was cancelled.
+     */
+    cancelled?: number;
+    /**
+     * Delivered
+     */
+    delivered?: number;
+    /**
+     * Failed
+     */
+    failed?: number;
+    /**
+     * Pending
+     *
+     * Not dispatched yet.
+     */
+    pending?: number;
+    /**
+     * Queued
+     *
+     * Dispatched; no status from the channel yet.
+     */
+    queued?: number;
+    /**
+     * Read
+     */
+    read?: number;
+    /**
+     * Replied
+     *
+     * Recipients who wrote back (also counted in their state).
+     */
+    replied?: number;
+    /**
+     * Sent
+     */
+    sent?: number;
+    /**
+     * Skipped
+     *
+     * Dropped: opted out, invalid number or duplicate content.
+     */
+    skipped?: number;
+    /**
+     * Total
+     *
+     * Recipients in the snapshot, skipped ones included.
+     */
+    total: number;
+    /**
+     * Unknown
+     *
+     * The sender died inside the provider call: never resent.
+     */
+    unknown?: number;
+};
+
+/**
+ * RecipientOut
+ *
+ * One recipient: where its message stands and why.
+ */
+export type RecipientOut = {
+    /**
+     * Attempt
+     */
+    attempt: number;
+    /**
+     * Channel Account Id
+     */
+    channel_account_id: string | null;
+    /**
+     * Contact Id
+     */
+    contact_id: string;
+    /**
+     * Delivered At
+     */
+    delivered_at: string | null;
+    /**
+     * Error Code
+     */
+    error_code: string | null;
+    /**
+     * Error Title
+     */
+    error_title: string | null;
+    /**
+     * Failed At
+     */
+    failed_at: string | null;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Phone
+     */
+    phone: string | null;
+    /**
+     * Queued At
+     */
+    queued_at: string | null;
+    /**
+     * Read At
+     */
+    read_at: string | null;
+    /**
+     * Replied At
+     */
+    replied_at: string | null;
+    /**
+     * Sent At
+     */
+    sent_at: string | null;
+    /**
+     * Skip Reason
+     */
+    skip_reason: string | null;
+    /**
+     * State
+     */
+    state: string;
+    /**
+     * Variant
+     */
+    variant: string;
 };
 
 /**
@@ -1498,6 +2562,39 @@ export type RenderedHeader = {
 };
 
 /**
+ * RenderedVariant
+ *
+ * One variant for one contact: the content as it would go, or why it would not.
+ */
+export type RenderedVariant = {
+    /**
+     * Content
+     */
+    content: TextContent | MediaContent | TemplateContent | InteractiveContent | LocationContent | ReactionContent | ContactsContent | UnsupportedContent | null;
+    /**
+     * Error
+     */
+    error?: string | null;
+    /**
+     * Missing
+     *
+     * Variables without a value and without a fallback.
+     */
+    missing: Array<string>;
+    /**
+     * Name
+     */
+    name: string;
+    sms?: SmsInfo | null;
+    /**
+     * Variables
+     */
+    variables: {
+        [key: string]: string;
+    };
+};
+
+/**
  * ReplyButton
  *
  * A quick-reply button offered to the customer.
@@ -1514,6 +2611,13 @@ export type ReplyButton = {
 };
 
 /**
+ * ReplySince
+ *
+ * From when ``no_reply`` looks for a reply.
+ */
+export type ReplySince = 'enrolment' | 'previous_step';
+
+/**
  * RoleIn
  *
  * A member's new role.
@@ -1523,6 +2627,94 @@ export type RoleIn = {
      * Role
      */
     role: 'owner' | 'admin' | 'agent' | 'viewer';
+};
+
+/**
+ * Schedule
+ *
+ * When sends may happen: not before ``start_at``, outside quiet hours, on the given weekdays (0 = Monday).
+ */
+export type Schedule = {
+    /**
+     * Days
+     *
+     * Weekdays allowed, 0 = Monday ... 6 = Sunday; null = every day.
+     */
+    days?: Array<number> | null;
+    quiet_hours?: QuietHours | null;
+    /**
+     * Start At
+     */
+    start_at?: string | null;
+    /**
+     * Timezone
+     *
+     * IANA name, e.g. America/Sao_Paulo; the service default if null.
+     */
+    timezone?: string | null;
+};
+
+/**
+ * SegmentIn
+ *
+ * A named filter.
+ */
+export type SegmentIn = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    filter?: AudienceFilter;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
+ * SegmentOut
+ *
+ * A saved segment.
+ */
+export type SegmentOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Description
+     */
+    description: string | null;
+    filter: AudienceFilter;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * SegmentPatch
+ *
+ * The fields to change; the filter is replaced whole.
+ */
+export type SegmentPatch = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    filter?: AudienceFilter | null;
+    /**
+     * Name
+     */
+    name?: string | null;
 };
 
 /**
@@ -1674,6 +2866,30 @@ export type SenderUpdate = {
 };
 
 /**
+ * SentByCampaign
+ *
+ * The campaign (and cadence step) an outbound message was sent for: the inbox shows "sent by campaign".
+ */
+export type SentByCampaign = {
+    /**
+     * Cadence Step Id
+     *
+     * Set for a cadence's step.
+     */
+    cadence_step_id?: string | null;
+    /**
+     * Campaign Id
+     */
+    campaign_id: string;
+    /**
+     * Dispatch Id
+     *
+     * The campaign's send; the same as the message id.
+     */
+    dispatch_id: string;
+};
+
+/**
  * ServiceWindow
  *
  * WhatsApp's customer service window: free-form messages only while it is open, templates always.
@@ -1743,6 +2959,199 @@ export type SignupIn = {
      * Tenant Name
      */
     tenant_name: string;
+};
+
+/**
+ * SmsInfo
+ *
+ * What the rendered text costs by SMS.
+ */
+export type SmsInfo = {
+    /**
+     * Characters
+     */
+    characters: number;
+    /**
+     * Encoding
+     *
+     * GSM-7, UCS-2 or MMS
+     */
+    encoding: string;
+    /**
+     * Segments
+     */
+    segments: number;
+    /**
+     * Ucs2 Characters
+     *
+     * The characters that forced UCS-2 (replace them to save).
+     */
+    ucs2_characters: Array<string>;
+};
+
+/**
+ * SnapshotOut
+ *
+ * The audience snapshot taken at launch.
+ */
+export type SnapshotOut = {
+    /**
+     * Skipped By Reason
+     */
+    skipped_by_reason?: {
+        [key: string]: number;
+    };
+    /**
+     * State
+     */
+    state: 'not_started' | 'pending' | 'done';
+    /**
+     * Took Ms
+     */
+    took_ms?: number | null;
+    /**
+     * Total
+     */
+    total?: number;
+};
+
+/**
+ * StepIn
+ *
+ * One message of the sequence; ``content`` is an OutboundContent whose texts may hold {{variables}}.
+ */
+export type StepIn = {
+    /**
+     * Channel
+     */
+    channel: 'whatsapp_meta' | 'sms' | 'whatsapp_qr';
+    /**
+     * Channel Account Id
+     *
+     * The sender; None uses the channel's default.
+     */
+    channel_account_id?: string | null;
+    condition?: Condition;
+    /**
+     * Content
+     */
+    content: {
+        [key: string]: unknown;
+    };
+    delay?: DelayIn;
+    /**
+     * From when condition no_reply looks for a reply.
+     */
+    since?: ReplySince;
+    /**
+     * Stage Id
+     *
+     * The stage of condition stage_is.
+     */
+    stage_id?: string | null;
+};
+
+/**
+ * StepOut
+ *
+ * A step as stored.
+ */
+export type StepOut = {
+    /**
+     * Channel
+     */
+    channel: string;
+    /**
+     * Channel Account Id
+     */
+    channel_account_id: string | null;
+    condition: Condition;
+    /**
+     * Content
+     */
+    content: {
+        [key: string]: unknown;
+    };
+    delay: DelayIn;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Position
+     */
+    position: number;
+    since: ReplySince;
+    /**
+     * Stage Id
+     */
+    stage_id: string | null;
+};
+
+/**
+ * StepStats
+ *
+ * One step's figures; sent ⊇ delivered ⊇ read (a read message was also delivered and sent).
+ */
+export type StepStats = {
+    /**
+     * Channel
+     */
+    channel: string;
+    /**
+     * Delivered
+     */
+    delivered?: number;
+    /**
+     * Failed
+     */
+    failed?: number;
+    /**
+     * Position
+     */
+    position: number;
+    /**
+     * Queued
+     *
+     * Handed to the channel, no status yet.
+     */
+    queued?: number;
+    /**
+     * Read
+     */
+    read?: number;
+    /**
+     * Replied
+     *
+     * Contacts who wrote back after this step and before the next.
+     */
+    replied?: number;
+    /**
+     * Sent
+     */
+    sent?: number;
+    /**
+     * Skipped
+     *
+     * Not sent for another reason, by reason.
+     */
+    skipped?: {
+        [key: string]: number;
+    };
+    /**
+     * Skipped Condition
+     */
+    skipped_condition?: number;
+    /**
+     * Step Id
+     */
+    step_id: string;
+    /**
+     * Unknown
+     *
+     * The sender died inside the provider call; never resent.
+     */
+    unknown?: number;
 };
 
 /**
@@ -2027,6 +3436,66 @@ export type TenantRef = {
 };
 
 /**
+ * TestSendIn
+ *
+ * Where to send the test, and optionally whose values to fill the variables with and which variant.
+ */
+export type TestSendIn = {
+    /**
+     * Contact Id
+     *
+     * Fill the variables from this contact instead.
+     */
+    contact_id?: string | null;
+    /**
+     * To
+     *
+     * A number; without + it is read in the default country.
+     */
+    to: string;
+    /**
+     * Variant
+     *
+     * The variant to send; the first one when left out.
+     */
+    variant?: string | null;
+};
+
+/**
+ * TestSendOut
+ *
+ * The queued test message (follow it by its dispatch_id).
+ */
+export type TestSendOut = {
+    /**
+     * Contact Id
+     *
+     * The contact whose values filled the variables; null: samples.
+     */
+    contact_id: string | null;
+    /**
+     * Content
+     */
+    content: TextContent | MediaContent | TemplateContent | InteractiveContent | LocationContent | ReactionContent | ContactsContent | UnsupportedContent;
+    /**
+     * Dispatch Id
+     */
+    dispatch_id: string;
+    /**
+     * Sample
+     */
+    sample: boolean;
+    /**
+     * To
+     */
+    to: string;
+    /**
+     * Variant
+     */
+    variant: string;
+};
+
+/**
  * TextContent
  *
  * Plain text.
@@ -2094,6 +3563,36 @@ export type TimelineNote = {
 };
 
 /**
+ * UnmatchedRow
+ *
+ * A row that selects no contact.
+ */
+export type UnmatchedRow = {
+    /**
+     * Detail
+     */
+    detail?: string | null;
+    /**
+     * Phone
+     *
+     * The number as written, or in E.164 when it could be read.
+     */
+    phone: string;
+    /**
+     * Reason
+     *
+     * missing_phone | invalid_number | duplicate | unknown_contact
+     */
+    reason: string;
+    /**
+     * Row
+     *
+     * Row number as a spreadsheet shows it (the header is row 1).
+     */
+    row: number;
+};
+
+/**
  * UnsupportedContent
  *
  * Something the channel sent that we do not model; kept so the inbox can say so.
@@ -2115,6 +3614,114 @@ export type UnsupportedContent = {
      * Short human-readable gist, not the raw body.
      */
     summary?: string;
+};
+
+/**
+ * UploadOut
+ *
+ * An uploaded audience and its report.
+ */
+export type UploadOut = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Matched
+     *
+     * Rows that selected a contact: the audience of this upload.
+     */
+    matched: number;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Rows
+     *
+     * Data rows of the file (blank lines are not rows).
+     */
+    rows: number;
+    /**
+     * Unmatched
+     *
+     * The first unmatched rows, in file order.
+     */
+    unmatched: Array<UnmatchedRow>;
+    /**
+     * Unmatched Count
+     */
+    unmatched_count: number;
+    /**
+     * Unmatched Truncated
+     *
+     * True when more rows are unmatched than listed.
+     */
+    unmatched_truncated: boolean;
+    /**
+     * Upload Id
+     */
+    upload_id: string;
+};
+
+/**
+ * UploadReport
+ *
+ * The answer to an upload: the report, and how the file was read.
+ */
+export type UploadReport = {
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Default Country
+     *
+     * The country of numbers written without +.
+     */
+    default_country: string;
+    /**
+     * Matched
+     *
+     * Rows that selected a contact: the audience of this upload.
+     */
+    matched: number;
+    /**
+     * Name
+     */
+    name: string | null;
+    /**
+     * Phone Column
+     *
+     * The column read; null for a headerless list of numbers.
+     */
+    phone_column: string | null;
+    /**
+     * Rows
+     *
+     * Data rows of the file (blank lines are not rows).
+     */
+    rows: number;
+    /**
+     * Unmatched
+     *
+     * The first unmatched rows, in file order.
+     */
+    unmatched: Array<UnmatchedRow>;
+    /**
+     * Unmatched Count
+     */
+    unmatched_count: number;
+    /**
+     * Unmatched Truncated
+     *
+     * True when more rows are unmatched than listed.
+     */
+    unmatched_truncated: boolean;
+    /**
+     * Upload Id
+     */
+    upload_id: string;
 };
 
 /**
@@ -2198,6 +3805,119 @@ export type Variable = {
 };
 
 /**
+ * Variant
+ *
+ * One version of the message and its share of the recipients (weights are relative).
+ */
+export type Variant = {
+    /**
+     * Content
+     *
+     * An OutboundContent whose text may hold {{variables}}.
+     */
+    content: {
+        [key: string]: unknown;
+    };
+    /**
+     * Name
+     */
+    name?: string;
+    /**
+     * Weight
+     */
+    weight?: number;
+};
+
+/**
+ * VariantEstimate
+ *
+ * One variant: its share of the audience and, on SMS, its segments per message.
+ */
+export type VariantEstimate = {
+    /**
+     * Encoding
+     *
+     * GSM-7, UCS-2 or MMS: what most sampled messages took.
+     */
+    encoding?: string | null;
+    /**
+     * Encodings
+     *
+     * Sampled messages per encoding.
+     */
+    encodings?: {
+        [key: string]: number;
+    };
+    /**
+     * Estimated Cost
+     */
+    estimated_cost?: number | null;
+    /**
+     * Missing Variable
+     *
+     * Sampled contacts this variant could not be rendered for.
+     */
+    missing_variable: number;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Recipients
+     *
+     * Expected recipients of this variant.
+     */
+    recipients: number;
+    /**
+     * Segments Avg
+     */
+    segments_avg?: number | null;
+    /**
+     * Segments Max
+     */
+    segments_max?: number | null;
+    /**
+     * Segments Min
+     */
+    segments_min?: number | null;
+    /**
+     * Share
+     *
+     * Its weight over the sum of weights.
+     */
+    share: number;
+    /**
+     * Too Long
+     *
+     * Sampled messages longer than the 1,600 characters an SMS may have.
+     */
+    too_long?: number;
+    /**
+     * Total Segments
+     */
+    total_segments?: number | null;
+    /**
+     * Ucs2 Characters
+     *
+     * Characters that forced UCS-2.
+     */
+    ucs2_characters?: Array<string>;
+};
+
+/**
+ * VariantStats
+ *
+ * The counts of one variant.
+ */
+export type VariantStats = {
+    counts: RecipientCounts;
+    /**
+     * Name
+     */
+    name: string;
+};
+
+/**
  * WabaSync
  *
  * What one account's sync did.
@@ -2223,6 +3943,31 @@ export type WabaSync = {
      * Waba Id
      */
     waba_id: string;
+};
+
+/**
+ * PreviewOut
+ *
+ * The template as the customer will see it, per component and as one text.
+ */
+export type WhatsappMetaPreviewOut = {
+    /**
+     * Body
+     */
+    body: string;
+    /**
+     * Buttons
+     */
+    buttons: Array<RenderedButton>;
+    /**
+     * Footer
+     */
+    footer: string | null;
+    header: RenderedHeader | null;
+    /**
+     * Text
+     */
+    text: string;
 };
 
 export type ListKeysApiV1ApiKeysGetData = {
@@ -2297,6 +4042,1115 @@ export type RevokeKeyApiV1ApiKeysKeyIdDeleteResponses = {
 };
 
 export type RevokeKeyApiV1ApiKeysKeyIdDeleteResponse = RevokeKeyApiV1ApiKeysKeyIdDeleteResponses[keyof RevokeKeyApiV1ApiKeysKeyIdDeleteResponses];
+
+export type ListCadencesApiV1CadencesGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * State
+         */
+        state?: 'draft' | 'active' | 'paused' | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/cadences';
+};
+
+export type ListCadencesApiV1CadencesGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListCadencesApiV1CadencesGetError = ListCadencesApiV1CadencesGetErrors[keyof ListCadencesApiV1CadencesGetErrors];
+
+export type ListCadencesApiV1CadencesGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageCadenceOut;
+};
+
+export type ListCadencesApiV1CadencesGetResponse = ListCadencesApiV1CadencesGetResponses[keyof ListCadencesApiV1CadencesGetResponses];
+
+export type CreateCadenceApiV1CadencesPostData = {
+    body: CadenceIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/cadences';
+};
+
+export type CreateCadenceApiV1CadencesPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateCadenceApiV1CadencesPostError = CreateCadenceApiV1CadencesPostErrors[keyof CreateCadenceApiV1CadencesPostErrors];
+
+export type CreateCadenceApiV1CadencesPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: CadenceOut;
+};
+
+export type CreateCadenceApiV1CadencesPostResponse = CreateCadenceApiV1CadencesPostResponses[keyof CreateCadenceApiV1CadencesPostResponses];
+
+export type DeleteCadenceApiV1CadencesCadenceIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}';
+};
+
+export type DeleteCadenceApiV1CadencesCadenceIdDeleteErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteCadenceApiV1CadencesCadenceIdDeleteError = DeleteCadenceApiV1CadencesCadenceIdDeleteErrors[keyof DeleteCadenceApiV1CadencesCadenceIdDeleteErrors];
+
+export type DeleteCadenceApiV1CadencesCadenceIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteCadenceApiV1CadencesCadenceIdDeleteResponse = DeleteCadenceApiV1CadencesCadenceIdDeleteResponses[keyof DeleteCadenceApiV1CadencesCadenceIdDeleteResponses];
+
+export type GetCadenceApiV1CadencesCadenceIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}';
+};
+
+export type GetCadenceApiV1CadencesCadenceIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetCadenceApiV1CadencesCadenceIdGetError = GetCadenceApiV1CadencesCadenceIdGetErrors[keyof GetCadenceApiV1CadencesCadenceIdGetErrors];
+
+export type GetCadenceApiV1CadencesCadenceIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: CadenceOut;
+};
+
+export type GetCadenceApiV1CadencesCadenceIdGetResponse = GetCadenceApiV1CadencesCadenceIdGetResponses[keyof GetCadenceApiV1CadencesCadenceIdGetResponses];
+
+export type PatchCadenceApiV1CadencesCadenceIdPatchData = {
+    body: CadencePatch;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}';
+};
+
+export type PatchCadenceApiV1CadencesCadenceIdPatchErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PatchCadenceApiV1CadencesCadenceIdPatchError = PatchCadenceApiV1CadencesCadenceIdPatchErrors[keyof PatchCadenceApiV1CadencesCadenceIdPatchErrors];
+
+export type PatchCadenceApiV1CadencesCadenceIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: CadenceOut;
+};
+
+export type PatchCadenceApiV1CadencesCadenceIdPatchResponse = PatchCadenceApiV1CadencesCadenceIdPatchResponses[keyof PatchCadenceApiV1CadencesCadenceIdPatchResponses];
+
+export type ActivateApiV1CadencesCadenceIdActivatePostData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}/activate';
+};
+
+export type ActivateApiV1CadencesCadenceIdActivatePostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ActivateApiV1CadencesCadenceIdActivatePostError = ActivateApiV1CadencesCadenceIdActivatePostErrors[keyof ActivateApiV1CadencesCadenceIdActivatePostErrors];
+
+export type ActivateApiV1CadencesCadenceIdActivatePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CadenceOut;
+};
+
+export type ActivateApiV1CadencesCadenceIdActivatePostResponse = ActivateApiV1CadencesCadenceIdActivatePostResponses[keyof ActivateApiV1CadencesCadenceIdActivatePostResponses];
+
+export type ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: {
+        /**
+         * State
+         */
+        state?: 'active' | 'completed' | 'stopped' | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/cadences/{cadence_id}/enrolments';
+};
+
+export type ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetError = ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetErrors[keyof ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetErrors];
+
+export type ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageEnrolmentOut;
+};
+
+export type ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponse = ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponses[keyof ListEnrolmentsApiV1CadencesCadenceIdEnrolmentsGetResponses];
+
+export type EnrolApiV1CadencesCadenceIdEnrolmentsPostData = {
+    body: EnrolIn;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}/enrolments';
+};
+
+export type EnrolApiV1CadencesCadenceIdEnrolmentsPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type EnrolApiV1CadencesCadenceIdEnrolmentsPostError = EnrolApiV1CadencesCadenceIdEnrolmentsPostErrors[keyof EnrolApiV1CadencesCadenceIdEnrolmentsPostErrors];
+
+export type EnrolApiV1CadencesCadenceIdEnrolmentsPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: EnrolOut;
+};
+
+export type EnrolApiV1CadencesCadenceIdEnrolmentsPostResponse = EnrolApiV1CadencesCadenceIdEnrolmentsPostResponses[keyof EnrolApiV1CadencesCadenceIdEnrolmentsPostResponses];
+
+export type StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+        /**
+         * Enrolment Id
+         */
+        enrolment_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}/enrolments/{enrolment_id}';
+};
+
+export type StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteError = StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteErrors[keyof StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteErrors];
+
+export type StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    200: EnrolmentOut;
+};
+
+export type StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponse = StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponses[keyof StopEnrolmentApiV1CadencesCadenceIdEnrolmentsEnrolmentIdDeleteResponses];
+
+export type PauseApiV1CadencesCadenceIdPausePostData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}/pause';
+};
+
+export type PauseApiV1CadencesCadenceIdPausePostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PauseApiV1CadencesCadenceIdPausePostError = PauseApiV1CadencesCadenceIdPausePostErrors[keyof PauseApiV1CadencesCadenceIdPausePostErrors];
+
+export type PauseApiV1CadencesCadenceIdPausePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CadenceOut;
+};
+
+export type PauseApiV1CadencesCadenceIdPausePostResponse = PauseApiV1CadencesCadenceIdPausePostResponses[keyof PauseApiV1CadencesCadenceIdPausePostResponses];
+
+export type StatsApiV1CadencesCadenceIdStatsGetData = {
+    body?: never;
+    path: {
+        /**
+         * Cadence Id
+         */
+        cadence_id: string;
+    };
+    query?: never;
+    url: '/api/v1/cadences/{cadence_id}/stats';
+};
+
+export type StatsApiV1CadencesCadenceIdStatsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type StatsApiV1CadencesCadenceIdStatsGetError = StatsApiV1CadencesCadenceIdStatsGetErrors[keyof StatsApiV1CadencesCadenceIdStatsGetErrors];
+
+export type StatsApiV1CadencesCadenceIdStatsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: CadenceStats;
+};
+
+export type StatsApiV1CadencesCadenceIdStatsGetResponse = StatsApiV1CadencesCadenceIdStatsGetResponses[keyof StatsApiV1CadencesCadenceIdStatsGetResponses];
+
+export type ListCampaignsApiV1CampaignsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * State
+         */
+        state?: CampaignState | null;
+        /**
+         * Q
+         *
+         * Part of the name
+         */
+        q?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/campaigns';
+};
+
+export type ListCampaignsApiV1CampaignsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListCampaignsApiV1CampaignsGetError = ListCampaignsApiV1CampaignsGetErrors[keyof ListCampaignsApiV1CampaignsGetErrors];
+
+export type ListCampaignsApiV1CampaignsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageCampaignOut;
+};
+
+export type ListCampaignsApiV1CampaignsGetResponse = ListCampaignsApiV1CampaignsGetResponses[keyof ListCampaignsApiV1CampaignsGetResponses];
+
+export type CreateCampaignApiV1CampaignsPostData = {
+    body: CampaignCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/campaigns';
+};
+
+export type CreateCampaignApiV1CampaignsPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateCampaignApiV1CampaignsPostError = CreateCampaignApiV1CampaignsPostErrors[keyof CreateCampaignApiV1CampaignsPostErrors];
+
+export type CreateCampaignApiV1CampaignsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: CampaignOut;
+};
+
+export type CreateCampaignApiV1CampaignsPostResponse = CreateCampaignApiV1CampaignsPostResponses[keyof CreateCampaignApiV1CampaignsPostResponses];
+
+export type CountAudienceApiV1CampaignsAudienceCountPostData = {
+    body: CountIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/campaigns/audience/count';
+};
+
+export type CountAudienceApiV1CampaignsAudienceCountPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CountAudienceApiV1CampaignsAudienceCountPostError = CountAudienceApiV1CampaignsAudienceCountPostErrors[keyof CountAudienceApiV1CampaignsAudienceCountPostErrors];
+
+export type CountAudienceApiV1CampaignsAudienceCountPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CountOut;
+};
+
+export type CountAudienceApiV1CampaignsAudienceCountPostResponse = CountAudienceApiV1CampaignsAudienceCountPostResponses[keyof CountAudienceApiV1CampaignsAudienceCountPostResponses];
+
+export type EstimateCampaignApiV1CampaignsEstimatePostData = {
+    body: EstimateIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/campaigns/estimate';
+};
+
+export type EstimateCampaignApiV1CampaignsEstimatePostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type EstimateCampaignApiV1CampaignsEstimatePostError = EstimateCampaignApiV1CampaignsEstimatePostErrors[keyof EstimateCampaignApiV1CampaignsEstimatePostErrors];
+
+export type EstimateCampaignApiV1CampaignsEstimatePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: EstimateOut;
+};
+
+export type EstimateCampaignApiV1CampaignsEstimatePostResponse = EstimateCampaignApiV1CampaignsEstimatePostResponses[keyof EstimateCampaignApiV1CampaignsEstimatePostResponses];
+
+export type PreviewMessageApiV1CampaignsPreviewPostData = {
+    body: PreviewIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/campaigns/preview';
+};
+
+export type PreviewMessageApiV1CampaignsPreviewPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PreviewMessageApiV1CampaignsPreviewPostError = PreviewMessageApiV1CampaignsPreviewPostErrors[keyof PreviewMessageApiV1CampaignsPreviewPostErrors];
+
+export type PreviewMessageApiV1CampaignsPreviewPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreviewOut;
+};
+
+export type PreviewMessageApiV1CampaignsPreviewPostResponse = PreviewMessageApiV1CampaignsPreviewPostResponses[keyof PreviewMessageApiV1CampaignsPreviewPostResponses];
+
+export type ListSegmentsApiV1CampaignsSegmentsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Q
+         *
+         * Part of the name
+         */
+        q?: string | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/campaigns/segments';
+};
+
+export type ListSegmentsApiV1CampaignsSegmentsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListSegmentsApiV1CampaignsSegmentsGetError = ListSegmentsApiV1CampaignsSegmentsGetErrors[keyof ListSegmentsApiV1CampaignsSegmentsGetErrors];
+
+export type ListSegmentsApiV1CampaignsSegmentsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageSegmentOut;
+};
+
+export type ListSegmentsApiV1CampaignsSegmentsGetResponse = ListSegmentsApiV1CampaignsSegmentsGetResponses[keyof ListSegmentsApiV1CampaignsSegmentsGetResponses];
+
+export type CreateSegmentApiV1CampaignsSegmentsPostData = {
+    body: SegmentIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/campaigns/segments';
+};
+
+export type CreateSegmentApiV1CampaignsSegmentsPostErrors = {
+    /**
+     * The name is taken (reason segment_name_taken)
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CreateSegmentApiV1CampaignsSegmentsPostError = CreateSegmentApiV1CampaignsSegmentsPostErrors[keyof CreateSegmentApiV1CampaignsSegmentsPostErrors];
+
+export type CreateSegmentApiV1CampaignsSegmentsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: SegmentOut;
+};
+
+export type CreateSegmentApiV1CampaignsSegmentsPostResponse = CreateSegmentApiV1CampaignsSegmentsPostResponses[keyof CreateSegmentApiV1CampaignsSegmentsPostResponses];
+
+export type DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Segment Id
+         */
+        segment_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/segments/{segment_id}';
+};
+
+export type DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteErrors = {
+    /**
+     * A draft campaign uses it
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteError = DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteErrors[keyof DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteErrors];
+
+export type DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponse = DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponses[keyof DeleteSegmentApiV1CampaignsSegmentsSegmentIdDeleteResponses];
+
+export type GetSegmentApiV1CampaignsSegmentsSegmentIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Segment Id
+         */
+        segment_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/segments/{segment_id}';
+};
+
+export type GetSegmentApiV1CampaignsSegmentsSegmentIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetSegmentApiV1CampaignsSegmentsSegmentIdGetError = GetSegmentApiV1CampaignsSegmentsSegmentIdGetErrors[keyof GetSegmentApiV1CampaignsSegmentsSegmentIdGetErrors];
+
+export type GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: SegmentOut;
+};
+
+export type GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponse = GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponses[keyof GetSegmentApiV1CampaignsSegmentsSegmentIdGetResponses];
+
+export type PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchData = {
+    body: SegmentPatch;
+    path: {
+        /**
+         * Segment Id
+         */
+        segment_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/segments/{segment_id}';
+};
+
+export type PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchErrors = {
+    /**
+     * The new name is taken
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchError = PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchErrors[keyof PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchErrors];
+
+export type PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: SegmentOut;
+};
+
+export type PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponse = PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponses[keyof PatchSegmentApiV1CampaignsSegmentsSegmentIdPatchResponses];
+
+export type ListUploadsApiV1CampaignsUploadsGetData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/campaigns/uploads';
+};
+
+export type ListUploadsApiV1CampaignsUploadsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListUploadsApiV1CampaignsUploadsGetError = ListUploadsApiV1CampaignsUploadsGetErrors[keyof ListUploadsApiV1CampaignsUploadsGetErrors];
+
+export type ListUploadsApiV1CampaignsUploadsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageUploadOut;
+};
+
+export type ListUploadsApiV1CampaignsUploadsGetResponse = ListUploadsApiV1CampaignsUploadsGetResponses[keyof ListUploadsApiV1CampaignsUploadsGetResponses];
+
+export type UploadAudienceApiV1CampaignsUploadsPostData = {
+    body: {
+        default_country?: string;
+        file: Blob | File;
+        name?: string;
+        phone_column?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Phone Column
+         *
+         * Column with the numbers
+         */
+        phone_column?: string | null;
+        /**
+         * Default Country
+         *
+         * ISO country of numbers without +, e.g. BR
+         */
+        default_country?: string | null;
+        /**
+         * Name
+         */
+        name?: string | null;
+    };
+    url: '/api/v1/campaigns/uploads';
+};
+
+export type UploadAudienceApiV1CampaignsUploadsPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type UploadAudienceApiV1CampaignsUploadsPostError = UploadAudienceApiV1CampaignsUploadsPostErrors[keyof UploadAudienceApiV1CampaignsUploadsPostErrors];
+
+export type UploadAudienceApiV1CampaignsUploadsPostResponses = {
+    /**
+     * Successful Response
+     */
+    201: UploadReport;
+};
+
+export type UploadAudienceApiV1CampaignsUploadsPostResponse = UploadAudienceApiV1CampaignsUploadsPostResponses[keyof UploadAudienceApiV1CampaignsUploadsPostResponses];
+
+export type GetUploadApiV1CampaignsUploadsUploadIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Upload Id
+         */
+        upload_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/uploads/{upload_id}';
+};
+
+export type GetUploadApiV1CampaignsUploadsUploadIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetUploadApiV1CampaignsUploadsUploadIdGetError = GetUploadApiV1CampaignsUploadsUploadIdGetErrors[keyof GetUploadApiV1CampaignsUploadsUploadIdGetErrors];
+
+export type GetUploadApiV1CampaignsUploadsUploadIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: UploadOut;
+};
+
+export type GetUploadApiV1CampaignsUploadsUploadIdGetResponse = GetUploadApiV1CampaignsUploadsUploadIdGetResponses[keyof GetUploadApiV1CampaignsUploadsUploadIdGetResponses];
+
+export type DeleteCampaignApiV1CampaignsCampaignIdDeleteData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}';
+};
+
+export type DeleteCampaignApiV1CampaignsCampaignIdDeleteErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type DeleteCampaignApiV1CampaignsCampaignIdDeleteError = DeleteCampaignApiV1CampaignsCampaignIdDeleteErrors[keyof DeleteCampaignApiV1CampaignsCampaignIdDeleteErrors];
+
+export type DeleteCampaignApiV1CampaignsCampaignIdDeleteResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type DeleteCampaignApiV1CampaignsCampaignIdDeleteResponse = DeleteCampaignApiV1CampaignsCampaignIdDeleteResponses[keyof DeleteCampaignApiV1CampaignsCampaignIdDeleteResponses];
+
+export type GetCampaignApiV1CampaignsCampaignIdGetData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}';
+};
+
+export type GetCampaignApiV1CampaignsCampaignIdGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type GetCampaignApiV1CampaignsCampaignIdGetError = GetCampaignApiV1CampaignsCampaignIdGetErrors[keyof GetCampaignApiV1CampaignsCampaignIdGetErrors];
+
+export type GetCampaignApiV1CampaignsCampaignIdGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignOut;
+};
+
+export type GetCampaignApiV1CampaignsCampaignIdGetResponse = GetCampaignApiV1CampaignsCampaignIdGetResponses[keyof GetCampaignApiV1CampaignsCampaignIdGetResponses];
+
+export type PatchCampaignApiV1CampaignsCampaignIdPatchData = {
+    body: CampaignPatch;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}';
+};
+
+export type PatchCampaignApiV1CampaignsCampaignIdPatchErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PatchCampaignApiV1CampaignsCampaignIdPatchError = PatchCampaignApiV1CampaignsCampaignIdPatchErrors[keyof PatchCampaignApiV1CampaignsCampaignIdPatchErrors];
+
+export type PatchCampaignApiV1CampaignsCampaignIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignOut;
+};
+
+export type PatchCampaignApiV1CampaignsCampaignIdPatchResponse = PatchCampaignApiV1CampaignsCampaignIdPatchResponses[keyof PatchCampaignApiV1CampaignsCampaignIdPatchResponses];
+
+export type CancelCampaignApiV1CampaignsCampaignIdCancelPostData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/cancel';
+};
+
+export type CancelCampaignApiV1CampaignsCampaignIdCancelPostErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CancelCampaignApiV1CampaignsCampaignIdCancelPostError = CancelCampaignApiV1CampaignsCampaignIdCancelPostErrors[keyof CancelCampaignApiV1CampaignsCampaignIdCancelPostErrors];
+
+export type CancelCampaignApiV1CampaignsCampaignIdCancelPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignOut;
+};
+
+export type CancelCampaignApiV1CampaignsCampaignIdCancelPostResponse = CancelCampaignApiV1CampaignsCampaignIdCancelPostResponses[keyof CancelCampaignApiV1CampaignsCampaignIdCancelPostResponses];
+
+export type LaunchCampaignApiV1CampaignsCampaignIdLaunchPostData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/launch';
+};
+
+export type LaunchCampaignApiV1CampaignsCampaignIdLaunchPostErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type LaunchCampaignApiV1CampaignsCampaignIdLaunchPostError = LaunchCampaignApiV1CampaignsCampaignIdLaunchPostErrors[keyof LaunchCampaignApiV1CampaignsCampaignIdLaunchPostErrors];
+
+export type LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponses = {
+    /**
+     * Successful Response
+     */
+    202: CampaignOut;
+};
+
+export type LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponse = LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponses[keyof LaunchCampaignApiV1CampaignsCampaignIdLaunchPostResponses];
+
+export type PauseCampaignApiV1CampaignsCampaignIdPausePostData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/pause';
+};
+
+export type PauseCampaignApiV1CampaignsCampaignIdPausePostErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PauseCampaignApiV1CampaignsCampaignIdPausePostError = PauseCampaignApiV1CampaignsCampaignIdPausePostErrors[keyof PauseCampaignApiV1CampaignsCampaignIdPausePostErrors];
+
+export type PauseCampaignApiV1CampaignsCampaignIdPausePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignOut;
+};
+
+export type PauseCampaignApiV1CampaignsCampaignIdPausePostResponse = PauseCampaignApiV1CampaignsCampaignIdPausePostResponses[keyof PauseCampaignApiV1CampaignsCampaignIdPausePostResponses];
+
+export type ListRecipientsApiV1CampaignsCampaignIdRecipientsGetData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: {
+        /**
+         * State
+         */
+        state?: 'pending' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'unknown' | 'skipped' | 'cancelled' | null;
+        /**
+         * Limit
+         */
+        limit?: number;
+        /**
+         * Cursor
+         */
+        cursor?: string | null;
+    };
+    url: '/api/v1/campaigns/{campaign_id}/recipients';
+};
+
+export type ListRecipientsApiV1CampaignsCampaignIdRecipientsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ListRecipientsApiV1CampaignsCampaignIdRecipientsGetError = ListRecipientsApiV1CampaignsCampaignIdRecipientsGetErrors[keyof ListRecipientsApiV1CampaignsCampaignIdRecipientsGetErrors];
+
+export type ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: PageRecipientOut;
+};
+
+export type ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponse = ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponses[keyof ListRecipientsApiV1CampaignsCampaignIdRecipientsGetResponses];
+
+export type ResumeCampaignApiV1CampaignsCampaignIdResumePostData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/resume';
+};
+
+export type ResumeCampaignApiV1CampaignsCampaignIdResumePostErrors = {
+    /**
+     * Not allowed in the campaign's state; `reason` says why
+     */
+    409: unknown;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ResumeCampaignApiV1CampaignsCampaignIdResumePostError = ResumeCampaignApiV1CampaignsCampaignIdResumePostErrors[keyof ResumeCampaignApiV1CampaignsCampaignIdResumePostErrors];
+
+export type ResumeCampaignApiV1CampaignsCampaignIdResumePostResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignOut;
+};
+
+export type ResumeCampaignApiV1CampaignsCampaignIdResumePostResponse = ResumeCampaignApiV1CampaignsCampaignIdResumePostResponses[keyof ResumeCampaignApiV1CampaignsCampaignIdResumePostResponses];
+
+export type CampaignStatsApiV1CampaignsCampaignIdStatsGetData = {
+    body?: never;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/stats';
+};
+
+export type CampaignStatsApiV1CampaignsCampaignIdStatsGetErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type CampaignStatsApiV1CampaignsCampaignIdStatsGetError = CampaignStatsApiV1CampaignsCampaignIdStatsGetErrors[keyof CampaignStatsApiV1CampaignsCampaignIdStatsGetErrors];
+
+export type CampaignStatsApiV1CampaignsCampaignIdStatsGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: CampaignStats;
+};
+
+export type CampaignStatsApiV1CampaignsCampaignIdStatsGetResponse = CampaignStatsApiV1CampaignsCampaignIdStatsGetResponses[keyof CampaignStatsApiV1CampaignsCampaignIdStatsGetResponses];
+
+export type SendTestMessageApiV1CampaignsCampaignIdTestSendPostData = {
+    body: TestSendIn;
+    path: {
+        /**
+         * Campaign Id
+         */
+        campaign_id: string;
+    };
+    query?: never;
+    url: '/api/v1/campaigns/{campaign_id}/test-send';
+};
+
+export type SendTestMessageApiV1CampaignsCampaignIdTestSendPostErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SendTestMessageApiV1CampaignsCampaignIdTestSendPostError = SendTestMessageApiV1CampaignsCampaignIdTestSendPostErrors[keyof SendTestMessageApiV1CampaignsCampaignIdTestSendPostErrors];
+
+export type SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponses = {
+    /**
+     * Successful Response
+     */
+    202: TestSendOut;
+};
+
+export type SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponse = SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponses[keyof SendTestMessageApiV1CampaignsCampaignIdTestSendPostResponses];
 
 export type ListContactsApiV1ContactsGetData = {
     body?: never;
@@ -3740,7 +6594,7 @@ export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses 
     /**
      * Successful Response
      */
-    200: PreviewOut;
+    200: WhatsappMetaPreviewOut;
 };
 
 export type PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponse = PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses[keyof PreviewTemplateApiV1WhatsappTemplatesTemplateIdPreviewPostResponses];

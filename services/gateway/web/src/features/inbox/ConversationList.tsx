@@ -50,7 +50,8 @@ function Row({
       )}
     >
       <InitialsAvatar name={contact.name} phone={contact.phone} seed={contact.id} />
-      <span className="grid min-w-0 flex-1 gap-0.5">
+      {/* grid-cols-1 (minmax(0, 1fr)): a long name truncates instead of pushing the time and badge off a phone's screen. */}
+      <span className="grid min-w-0 flex-1 grid-cols-1 gap-0.5">
         <span className="flex items-center gap-1.5">
           <ChannelIcon channel={conversation.channel} />
           <span className={cn("truncate text-sm", unread ? "font-semibold" : "font-medium")}>{name}</span>

@@ -80,8 +80,9 @@ function ListFilters({ value, onChange }: { value: Record<FilterName, string>; o
           </button>
         ))}
       </div>
-      <div className="grid grid-cols-2 gap-2">
-        <Select aria-label={t.filters.status} value={value.status} onChange={(e) => onChange("status", e.target.value)} data-testid="status-filter">
+      {/* Side by side while both fit whole; on a narrow phone each takes its own line rather than cut its words. */}
+      <div className="flex flex-wrap gap-2">
+        <Select className="min-w-fit flex-1 basis-0" aria-label={t.filters.status} value={value.status} onChange={(e) => onChange("status", e.target.value)} data-testid="status-filter">
           <option value="">{t.filters.anyStatus}</option>
           {(["open", "pending", "resolved"] as const).map((s) => (
             <option key={s} value={s}>
@@ -89,7 +90,7 @@ function ListFilters({ value, onChange }: { value: Record<FilterName, string>; o
             </option>
           ))}
         </Select>
-        <Select aria-label={t.filters.channel} value={value.channel} onChange={(e) => onChange("channel", e.target.value)} data-testid="channel-filter">
+        <Select className="min-w-fit flex-1 basis-0" aria-label={t.filters.channel} value={value.channel} onChange={(e) => onChange("channel", e.target.value)} data-testid="channel-filter">
           <option value="">{t.filters.anyChannel}</option>
           {(["whatsapp_meta", "sms"] as const).map((c) => (
             <option key={c} value={c}>

@@ -115,7 +115,8 @@ export default function ThreadRoute() {
   return (
     <div className="flex min-w-0 flex-1">
       <section aria-label={name || m.inbox.title} className="flex min-w-0 flex-1 flex-col">
-        <header className="flex h-16 shrink-0 items-center gap-2 border-b px-2 sm:gap-3 sm:px-4">
+        {/* The number is never cut: the name truncates first, and on a narrow phone the controls wrap below. */}
+        <header className="flex min-h-16 shrink-0 flex-wrap items-center gap-x-2 gap-y-1 border-b px-2 py-2 sm:gap-x-3 sm:px-4">
           <Button asChild variant="ghost" size="icon" className="md:hidden">
             <Link to={{ pathname: "/inbox", search }} aria-label={m.inbox.back}>
               <ArrowLeft aria-hidden="true" />
@@ -124,17 +125,21 @@ export default function ThreadRoute() {
           {data ? (
             <>
               <InitialsAvatar name={data.contact.name} phone={data.contact.phone} seed={data.contact.id} className="hidden sm:inline-flex" />
-              <div className="min-w-0 flex-1">
+              <div className="min-w-[8.5rem] flex-1">
                 <h2 className="truncate text-base font-semibold" data-testid="thread-title">
                   {name}
                 </h2>
-                <p className="flex items-center gap-1.5 truncate text-xs text-muted-foreground">
+                <p className="flex items-center gap-1.5 text-xs text-muted-foreground">
                   <ChannelIcon channel={data.channel} />
-                  {formatPhone(data.contact.phone)}
+                  <span className="whitespace-nowrap" data-testid="thread-phone">
+                    {formatPhone(data.contact.phone)}
+                  </span>
                 </p>
               </div>
-              <ConversationControls conversation={data} />
-              <ContactSheet conversation={data} />
+              <div className="ml-auto flex shrink-0 items-center gap-1">
+                <ConversationControls conversation={data} />
+                <ContactSheet conversation={data} />
+              </div>
             </>
           ) : (
             <div className="grid gap-1.5" aria-hidden="true">
