@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .infra import InfraUrls
@@ -57,6 +57,8 @@ class StackConfig:
     base_port: int = 8000
     host: str = "127.0.0.1"
     log_json: bool = False
+    # Per-service settings a test stack changes (shorter leases, second-scale cadence delays).
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def port(self, service: ServiceDef) -> int:
         """The port a service listens on."""
@@ -109,7 +111,7 @@ def service_env(config: StackConfig, service: ServiceDef) -> dict[str, str]:
         env["SMS_TWILIO_API_URL"] = f"{sandbox}/twilio"
     if service.name == "gateway":
         env |= _gateway_env(config, sandbox)
-    return env
+    return env | config.overrides.get(service.name, {})
 
 
 def _gateway_env(config: StackConfig, sandbox: str) -> dict[str, str]:

@@ -21,6 +21,12 @@ from masteria.devstack.stack import StackConfig, migrate_all, process_specs
 
 # Configurable so that several checkouts (or helpers) can run journeys side by side.
 E2E_BASE_PORT = int(os.environ.get("MASTERIA_E2E_BASE_PORT", "18000"))
+# What journeys need that production does not: cadence delays in seconds, and a send whose process died
+# inside the provider call declared unknown after 10 s rather than 90 s.
+TEST_OVERRIDES: dict[str, dict[str, str]] = {
+    "campaigns": {"CAMPAIGNS_CADENCE_ALLOW_SECONDS": "1"},
+    "whatsapp-meta": {"WHATSAPP_META_SENDING_LEASE_S": "10"},
+}
 
 
 @dataclass
@@ -47,7 +53,9 @@ async def _fresh_streams(nats_url: str) -> None:
 
 
 @asynccontextmanager
-async def running_stack(database: str = "masteria_e2e", base_port: int = E2E_BASE_PORT) -> AsyncIterator[RunningStack]:
+async def running_stack(
+    database: str = "masteria_e2e", base_port: int = E2E_BASE_PORT, overrides: dict[str, dict[str, str]] | None = None
+) -> AsyncIterator[RunningStack]:
     """Infrastructure, a fresh migrated database, every service and the sandbox; stopped afterwards."""
     infra = await asyncio.to_thread(ensure_infra)
     urls = await postgres.create_database(database)
@@ -57,6 +65,7 @@ async def running_stack(database: str = "masteria_e2e", base_port: int = E2E_BAS
         infra=InfraUrls(urls.app, urls.admin, infra.nats_url, infra.redis_url),
         secrets=DevSecrets.generate(),
         base_port=base_port,
+        overrides=TEST_OVERRIDES if overrides is None else overrides,
     )
     supervisor = Supervisor(process_specs(config), sinks=[sys.stderr], grace=5.0)
     try:
