@@ -258,6 +258,11 @@ async def test_delete_removes_the_contact_with_its_conversations(
     assert (await a.as_role("admin").call("DELETE", f"/api/v1/contacts/{conv['contact']['id']}")).status_code == 204
     assert (await a.ok("GET", "/api/v1/conversations"))["items"] == []
     assert (await a.call("GET", f"/api/v1/conversations/{conv['id']}")).status_code == 404
+    [event] = await collect(f"contact.deleted.{a.tenant}", lambda seen: len(seen) >= 1)
+    assert (event["data"]["contact_id"], event["data"]["phone"]) == (conv["contact"]["id"], "+5511944440001")
+    again = await a.as_role("admin").call("DELETE", f"/api/v1/contacts/{conv['contact']['id']}")
+    assert again.status_code == 404
+    assert again.headers["content-type"].startswith("application/problem+json")
 
 
 async def test_another_tenant_sees_none_of_it(crm: RunningService, issuer: InternalTokenIssuer) -> None:

@@ -1,9 +1,9 @@
-"""Builds the crm service: contacts, imports, the inbox and media APIs; the inbound, outbound and status
-consumers; the background import runner."""
+"""Builds the crm service: contacts, imports, the inbox and media APIs; the inbound, outbound, campaign
+dispatch and status consumers; the background import runner."""
 
 from __future__ import annotations
 
-from masteria.contracts.streams import CRM_INBOUND, CRM_OUTBOUND, CRM_STATUS
+from masteria.contracts.streams import CRM_DISPATCH, CRM_INBOUND, CRM_OUTBOUND, CRM_STATUS
 from masteria.crm.consumers import batch_handler
 from masteria.crm.contacts.routes import router as contacts_router
 from masteria.crm.delivery import service as delivery
@@ -13,7 +13,7 @@ from masteria.crm.inbox.routes import router as inbox_router
 from masteria.crm.media.routes import router as media_router
 from masteria.crm.notes.routes import router as notes_router
 from masteria.crm.runtime import Crm
-from masteria.crm.sending import recorder
+from masteria.crm.sending import dispatches, recorder
 from masteria.crm.sending.routes import router as sending_router
 from masteria.crm.settings import CrmSettings
 from masteria.crm.tables import outbox
@@ -36,6 +36,7 @@ def build_service(settings: CrmSettings | None = None, media_settings: MediaSett
         batch_consumers=[
             (CRM_INBOUND, handlers.inbound_handler(settings)),
             (CRM_OUTBOUND, batch_handler(recorder.CONSUMER, recorder.record_sends)),
+            (CRM_DISPATCH, batch_handler(dispatches.CONSUMER, dispatches.record_dispatches)),
             (CRM_STATUS, batch_handler(delivery.CONSUMER, delivery.record_statuses)),
         ],
         on_start=[crm.start],

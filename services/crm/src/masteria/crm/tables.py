@@ -69,8 +69,9 @@ class Conversation(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
 class Message(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
     """A message in a conversation; the provider id is unique per channel so redeliveries collapse.
 
-    Outbound messages carry the id of their send command (``SendMessage.message_id``), which is how
-    statuses find them and how a send crm stored itself is not recorded twice.
+    Outbound messages carry the id of their send command (``SendMessage.message_id``, or a campaign's
+    ``CampaignDispatch.dispatch_id``), which is how statuses find them and how a send crm stored itself
+    is not recorded twice. ``origin`` says who asked for it ("campaign" for the bulk lane).
     """
 
     __tablename__ = "messages"
@@ -93,6 +94,8 @@ class Message(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
     status_at: Mapped[datetime | None]
     author_user_id: Mapped[uuid.UUID | None]
     origin: Mapped[str | None] = mapped_column(String(16))
+    campaign_id: Mapped[uuid.UUID | None]
+    cadence_step_id: Mapped[uuid.UUID | None]
     status_attempt: Mapped[int | None] = mapped_column(Integer)
     search_text: Mapped[str | None] = mapped_column(Text, Computed(MESSAGE_SEARCH_TEXT, persisted=True))
 
@@ -101,7 +104,10 @@ class PendingStatus(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
     """A status whose message is not recorded yet; applied when the send is recorded."""
 
     __tablename__ = "pending_statuses"
-    __table_args__ = (Index("ix_pending_statuses_message", "message_id"),)
+    __table_args__ = (
+        Index("ix_pending_statuses_message", "message_id"),
+        Index("ix_pending_statuses_received", "received_at"),
+    )
 
     message_id: Mapped[uuid.UUID]
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     Row,
-    Text,
     and_,
-    bindparam,
     cast,
     delete,
     exists,
@@ -22,6 +18,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -155,22 +152,21 @@ async def set_consent(session: AsyncSession, contact_id: uuid.UUID, channel: str
     )
 
 
-async def touch_last_inbound(session: AsyncSession, latest: dict[tuple[uuid.UUID, str], datetime]) -> None:
-    """Move each contact's last inbound time on a channel forward (never back): the service window."""
-    if not latest:
-        return
-    c = contacts.c
-    channel, at = bindparam("t_channel", type_=Text), bindparam("t_at", type_=DateTime(timezone=True))
-    current = c.last_inbound_at[channel].astext
-    stmt = (
-        update(contacts)
-        .where(c.id == bindparam("t_id"))
-        .where(or_(current.is_(None), cast(current, DateTime(timezone=True)) < at))
-        .values(last_inbound_at=c.last_inbound_at.op("||")(func.jsonb_build_object(channel, func.to_jsonb(at))))
-    )
-    rows = [{"t_id": k[0], "t_channel": k[1], "t_at": at} for k, at in sorted(latest.items())]
-    connection = await session.connection()
-    await connection.execute(stmt, rows)
+# Created where missing, read where present, in one statement. The read uses the statement's snapshot, so a
+# number another transaction inserted meanwhile is found by a second, later read (``ensure_contacts``).
+_ENSURE = text("""
+WITH wanted AS (
+    SELECT * FROM unnest(CAST(:ids AS uuid[]), CAST(:phones AS text[]), CAST(:names AS text[])) AS w(id, phone, name)
+), created AS (
+    INSERT INTO crm.contacts (id, tenant_id, phone, name)
+    SELECT id, CAST(:tenant AS uuid), phone, name FROM wanted
+    ON CONFLICT DO NOTHING
+    RETURNING id, phone
+)
+SELECT id, phone FROM created
+UNION ALL
+SELECT c.id, c.phone FROM crm.contacts c JOIN wanted w ON c.tenant_id = CAST(:tenant AS uuid) AND c.phone = w.phone
+""")
 
 
 async def ensure_contacts(
@@ -179,18 +175,16 @@ async def ensure_contacts(
     """Ids of the contacts for these numbers, creating the missing ones; also the phones created now."""
     if not names_by_phone:
         return {}, set()
-    rows = [{"id": uuid7(), "tenant_id": tenant_id, "phone": p, "name": n} for p, n in names_by_phone.items()]
-    created = {
-        r.phone: r.id
-        for r in await session.execute(
-            insert(contacts).on_conflict_do_nothing().returning(contacts.c.id, contacts.c.phone), rows
-        )
+    phones = sorted(names_by_phone)
+    proposed = {p: uuid7() for p in phones}
+    params = {
+        "tenant": tenant_id,
+        "ids": [proposed[p] for p in phones],
+        "phones": phones,
+        "names": [names_by_phone[p] for p in phones],
     }
-    missing = [p for p in names_by_phone if p not in created]
-    existing: dict[str, uuid.UUID] = {}
-    if missing:
-        existing = {
-            r.phone: r.id
-            for r in await session.execute(select(contacts.c.id, contacts.c.phone).where(contacts.c.phone.in_(missing)))
-        }
-    return {**existing, **created}, set(created)
+    ids = {r.phone: r.id for r in await session.execute(_ENSURE, params)}
+    if missing := [p for p in phones if p not in ids]:  # created by a transaction that committed meanwhile
+        found = await session.execute(select(contacts.c.id, contacts.c.phone).where(contacts.c.phone.in_(missing)))
+        ids.update({r.phone: r.id for r in found})
+    return ids, {p for p, i in ids.items() if i == proposed[p]}

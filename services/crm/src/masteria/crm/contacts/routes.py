@@ -151,10 +151,12 @@ async def patch_contact(
 
 @router.delete("/{contact_id}", status_code=204)
 async def delete_contact(contact_id: uuid.UUID, request: Request, identity: Identity = Depends(admins)) -> Response:
-    """Delete the contact with its conversations, messages and notes."""
+    """Delete the contact with its conversations, messages and notes (contact.deleted)."""
+    svc = service_of(request)
+    assert svc.outbox is not None
     with domain_errors(NOT_FOUND):
-        async with tenant_session(service_of(request).sessions, identity.tenant_id) as session:
-            await service.delete_contact(session, contact_id)
+        async with tenant_session(svc.sessions, identity.tenant_id) as session:
+            await service.delete_contact(session, svc.outbox, identity.tenant_id, contact_id)
     return Response(status_code=204)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.contracts.contacts import ContactCreated, ContactSource, ContactUpdated
+from masteria.contracts.contacts import ContactCreated, ContactDeleted, ContactSource, ContactUpdated
 from masteria.contracts.ids import uuid7
 from masteria.crm.contacts import fields, repository
 from masteria.crm.contacts.schemas import ConsentOut, ContactCreate, ContactOut, ContactPatch
@@ -145,8 +145,15 @@ def _value(row: Row[Any], key: str) -> Any:
     return value
 
 
-async def delete_contact(session: AsyncSession, contact_id: uuid.UUID) -> None:
-    """Delete a contact with its conversations, messages and notes."""
-    if await repository.contact_by_id(session, contact_id, lock=True) is None:
+async def delete_contact(session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, contact_id: uuid.UUID) -> None:
+    """Delete a contact with its conversations, messages and notes; published as contact.deleted.
+
+    The person's data goes with them (an erasure request is the usual reason): their threads leave the
+    inbox at once, and consumers of the event drop the contact and send it nothing more.
+    """
+    row = await repository.contact_by_id(session, contact_id, lock=True)
+    if row is None:
         raise ContactNotFoundError(contact_id)
     await repository.delete_contacts(session, [contact_id])
+    deleted = ContactDeleted(contact_id=contact_id, phone=row.phone, occurred_at=datetime.now(UTC))
+    await outbox.add(session, wrap(deleted, tenant_id))

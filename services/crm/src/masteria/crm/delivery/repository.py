@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, or_, select, tuple_, update
+from sqlalchemy import ARRAY, ColumnElement, Row, Uuid, any_, bindparam, delete, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +50,22 @@ async def messages_for_status(
     return all_rows(await session.execute(stmt))
 
 
+# One transaction-scoped advisory lock per send (our message or dispatch id), taken in key order so that two
+# transactions locking overlapping sets cannot deadlock. The seed keeps these keys apart from other locks.
+_LOCK_SENDS = text("""
+SELECT count(pg_advisory_xact_lock(k.key)) FROM (
+    SELECT DISTINCT hashtextextended(CAST(i AS text), 4242) AS key FROM unnest(CAST(:ids AS uuid[])) AS i
+    ORDER BY 1
+) AS k
+""")
+
+
+async def lock_sends(session: AsyncSession, ids: list[uuid.UUID]) -> None:
+    """Serialise recording these sends with waiting statuses for them (held until the transaction ends)."""
+    if ids:
+        await session.execute(_LOCK_SENDS, {"ids": ids})
+
+
 async def save_statuses(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Store each message's new status, error, provider id and attempt."""
     if not rows:
@@ -78,11 +95,21 @@ async def take_pending(session: AsyncSession, message_ids: list[uuid.UUID]) -> l
     """Remove and return the statuses waiting for these messages."""
     if not message_ids:
         return []
-    stmt = delete(pending).where(pending.c.message_id.in_(message_ids)).returning(pending.c.payload)
+    stmt = delete(pending).where(pending.c.message_id == _any_of(message_ids)).returning(pending.c.payload)
     return list((await session.execute(stmt)).scalars())
 
 
 async def drop_pending(session: AsyncSession, message_ids: list[uuid.UUID]) -> None:
     """Forget statuses of sends crm will never record."""
     if message_ids:
-        await session.execute(delete(pending).where(pending.c.message_id.in_(message_ids)))
+        await session.execute(delete(pending).where(pending.c.message_id == _any_of(message_ids)))
+
+
+async def drop_pending_before(session: AsyncSession, before: datetime) -> None:
+    """Forget statuses that waited since before ``before`` for a send that never came."""
+    await session.execute(delete(pending).where(pending.c.received_at < before))
+
+
+def _any_of(ids: list[uuid.UUID]) -> ColumnElement[Any]:
+    # One array parameter, not an IN list: the statement text is the same whatever the batch size.
+    return any_(bindparam("ids", ids, type_=ARRAY(Uuid())))

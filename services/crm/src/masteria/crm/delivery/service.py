@@ -3,8 +3,9 @@
 A status is matched to its message by our message id (the send command's), the dispatch id, or the
 provider id. A later send attempt supersedes an earlier one's statuses; within an attempt
 ``status_advances`` decides. Each move is published as message.delivery_updated (the live ticks).
-A status whose message is not recorded yet (crm records AI and API sends from another stream) waits
-in ``pending_statuses`` and is applied when the send is recorded.
+A status whose message is not recorded yet (crm records AI, API and campaign sends from other streams)
+waits in ``pending_statuses`` under our id (message or dispatch id) and is applied when the send is
+recorded; campaign messages are stored under their dispatch id, so their ticks work like any other's.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row
@@ -22,6 +24,7 @@ from masteria.contracts.conversations import MessageDeliveryUpdated
 from masteria.contracts.envelope import Envelope
 from masteria.contracts.ids import uuid7
 from masteria.contracts.messages import MessageStatus, MessageStatusChanged, status_advances
+from masteria.contracts.streams import CAMPAIGN_DISPATCH, MESSAGES_OUTBOUND
 from masteria.crm.delivery import repository
 from masteria.crm.events import wrap
 from masteria.crm.tables import processed_events
@@ -30,6 +33,8 @@ from masteria.messaging.dedup import claim_events
 from masteria.messaging.outbox import Outbox
 
 CONSUMER = "crm-status"
+# A send arrives within its stream's retention or never: a status still waiting after that is dropped.
+PENDING_KEPT = max(MESSAGES_OUTBOUND.max_age, CAMPAIGN_DISPATCH.max_age)
 
 
 @dataclass
@@ -70,6 +75,11 @@ async def apply_statuses(
     ids = sorted({i for s, _ in statuses if (i := _our_id(s)) is not None})
     externals = sorted({(s.channel.value, s.external_id) for s, _ in statuses if _our_id(s) is None})
     rows = await repository.messages_for_status(session, ids, externals)
+    if keep_unmatched and (missing := sorted(set(ids) - {r.id for r in rows})):
+        # The send may be being recorded right now by another consumer: take its lock (the recorder takes it
+        # before applying what waits), then look again. Either we see the message, or it sees our waiting status.
+        await repository.lock_sends(session, missing)
+        rows += await repository.messages_for_status(session, missing, [])
     by_id = {r.id: r for r in rows}
     by_external = {(r.channel, r.external_id): r for r in rows if r.external_id}
     states: dict[uuid.UUID, _State] = {}
@@ -79,15 +89,16 @@ async def apply_statuses(
         our_id = _our_id(status)
         row = by_id.get(our_id) if our_id is not None else by_external.get((status.channel.value, status.external_id))
         if row is None:
-            # Only a send we will record (our message id) is worth waiting for; dispatches are not recorded here.
-            if status.message_id is not None:
-                unmatched.append(_pending_row(tenant_id, status))
+            # A send or dispatch crm records from another stream may not be recorded yet: the status waits.
+            if our_id is not None:
+                unmatched.append(_pending_row(tenant_id, our_id, status))
             continue
         state = states.setdefault(row.id, _initial(row))
         if _advance(state, status):
             events.append(wrap(_delivery_updated(row, status), tenant_id, caused_by=cause))
     await repository.save_statuses(session, [_saved(s) for s in states.values() if s.dirty])
-    if keep_unmatched:
+    if keep_unmatched and unmatched:
+        await repository.drop_pending_before(session, datetime.now(UTC) - PENDING_KEPT)
         await repository.add_pending(session, unmatched)
     await outbox.add_many(session, events)
     return len(events)
@@ -96,7 +107,14 @@ async def apply_statuses(
 async def apply_pending(
     session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, message_ids: list[uuid.UUID]
 ) -> None:
-    """Apply the statuses that arrived before these messages were recorded."""
+    """Apply the statuses that arrived before these messages (just inserted) were recorded.
+
+    The sends' locks are held until commit, so a status consumer that missed these messages waits for
+    them and then finds them, or has committed its waiting statuses before we read them here.
+    """
+    if not message_ids:
+        return
+    await repository.lock_sends(session, message_ids)
     payloads = await repository.take_pending(session, message_ids)
     statuses = [(MessageStatusChanged.model_validate(p), None) for p in payloads]
     await apply_statuses(session, outbox, tenant_id, statuses, keep_unmatched=False)
@@ -161,10 +179,10 @@ def _delivery_updated(row: Row[Any], status: MessageStatusChanged) -> MessageDel
     )
 
 
-def _pending_row(tenant_id: uuid.UUID, status: MessageStatusChanged) -> dict[str, Any]:
+def _pending_row(tenant_id: uuid.UUID, our_id: uuid.UUID, status: MessageStatusChanged) -> dict[str, Any]:
     return {
         "id": uuid7(),
         "tenant_id": tenant_id,
-        "message_id": status.message_id,
+        "message_id": our_id,
         "payload": status.model_dump(mode="json"),
     }

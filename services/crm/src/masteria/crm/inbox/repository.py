@@ -1,4 +1,4 @@
-"""Every query of the inbox: bulk writes for the consumers, keyset pages and single rows for the API."""
+"""Queries of the inbox: keyset pages and single rows for the API (the consumers' bulk writes are in bulk.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, case, delete, exists, func, or_, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Row,
+    Uuid,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.contracts.ids import uuid7
 from masteria.crm.rows import all_rows, first_row
 from masteria.crm.search import like_pattern, phone_digits
 from masteria.crm.tables import Contact, Conversation, Message
@@ -19,7 +31,6 @@ from masteria.crm.tables import Contact, Conversation, Message
 conversations = Conversation.__table__
 messages = Message.__table__
 contacts = Contact.__table__
-ThreadKey = tuple[uuid.UUID, str, uuid.UUID]  # contact, channel, channel account
 _WITH_CONTACT = (
     contacts.c.phone.label("contact_phone"),
     contacts.c.name.label("contact_name"),
@@ -38,81 +49,6 @@ class ConversationFilters:
     assignee: uuid.UUID | None = None
     unassigned: bool = False
     contact_id: uuid.UUID | None = None
-
-
-async def ensure_conversations(
-    session: AsyncSession, tenant_id: uuid.UUID, first_at: dict[ThreadKey, datetime]
-) -> tuple[dict[ThreadKey, uuid.UUID], set[ThreadKey]]:
-    """Ids of the threads, opening the missing ones; also the keys opened now."""
-    if not first_at:
-        return {}, set()
-    rows = [
-        {
-            "id": uuid7(),
-            "tenant_id": tenant_id,
-            "contact_id": k[0],
-            "channel": k[1],
-            "channel_account_id": k[2],
-            "last_message_at": at,
-            "created_at": at,
-            "updated_at": at,
-        }
-        for k, at in first_at.items()
-    ]
-    cols = (conversations.c.id, conversations.c.contact_id, conversations.c.channel, conversations.c.channel_account_id)
-    stmt = insert(conversations).on_conflict_do_nothing().returning(*cols)
-    opened = {(r.contact_id, r.channel, r.channel_account_id): r.id for r in await session.execute(stmt, rows)}
-    missing = [k for k in first_at if k not in opened]
-    existing: dict[ThreadKey, uuid.UUID] = {}
-    if missing:
-        found = await session.execute(
-            select(*cols).where(
-                tuple_(conversations.c.contact_id, conversations.c.channel, conversations.c.channel_account_id).in_(
-                    missing
-                )
-            )
-        )
-        existing = {(r.contact_id, r.channel, r.channel_account_id): r.id for r in found}
-    return {**existing, **opened}, set(opened)
-
-
-async def insert_messages(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
-    """Insert messages; a provider id or message id seen before is skipped. Returns the ids really inserted."""
-    if not rows:
-        return set()
-    stmt = insert(messages).on_conflict_do_nothing().returning(messages.c.id)
-    return set((await session.execute(stmt, rows)).scalars())
-
-
-async def not_open(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these threads are pending or resolved (an inbound message reopens them)."""
-    if not ids:
-        return set()
-    stmt = select(conversations.c.id).where(conversations.c.id.in_(ids), conversations.c.status != "open")
-    return set((await session.execute(stmt)).scalars())
-
-
-async def bump_conversations(session: AsyncSession, bumps: list[dict[str, Any]], *, reopen: bool = True) -> None:
-    """Add unread messages and move each thread's last message forward (never backwards).
-
-    Inbound messages reopen the thread; outbound ones (``reopen=False``) leave its status alone.
-    Rows are updated in id order so that two consumers touching the same threads cannot deadlock.
-    """
-    if not bumps:
-        return
-    c = conversations.c
-    newer = bindparam("b_at") >= c.last_message_at
-    values: dict[str, Any] = {
-        "unread_count": c.unread_count + bindparam("b_unread"),
-        "last_message_at": func.greatest(c.last_message_at, bindparam("b_at")),
-        "last_message_preview": case((newer, bindparam("b_preview")), else_=c.last_message_preview),
-        "updated_at": func.now(),
-    }
-    if reopen:
-        values["status"] = "open"
-    stmt = update(conversations).where(c.id == bindparam("b_id")).values(**values)
-    connection = await session.connection()
-    await connection.execute(stmt, sorted(bumps, key=lambda b: b["b_id"]))
 
 
 def _filter_clauses(f: ConversationFilters) -> list[ColumnElement[bool]]:
@@ -191,18 +127,6 @@ async def conversations_of_contacts(session: AsyncSession, contact_ids: list[uui
     return all_rows(await session.execute(stmt))
 
 
-async def latest_conversation(session: AsyncSession, contact_id: uuid.UUID, channel: str) -> Row[Any] | None:
-    """The contact's most recently active thread on a channel."""
-    c = conversations.c
-    stmt = (
-        select(conversations)
-        .where(c.contact_id == contact_id, c.channel == channel)
-        .order_by(c.last_message_at.desc(), c.id.desc())
-        .limit(1)
-    )
-    return first_row(await session.execute(stmt))
-
-
 async def message_page(
     session: AsyncSession, conversation_ids: list[uuid.UUID], *, limit: int, before: tuple[datetime, uuid.UUID] | None
 ) -> list[Row[Any]]:
@@ -242,7 +166,9 @@ async def existing_message_ids(session: AsyncSession, ids: list[uuid.UUID]) -> s
     """Which of these message ids are stored already."""
     if not ids:
         return set()
-    return set((await session.execute(select(messages.c.id).where(messages.c.id.in_(ids)))).scalars())
+    # One array parameter, not an IN list: the statement text is the same whatever the batch size.
+    wanted = any_(bindparam("ids", ids, type_=ARRAY(Uuid())))
+    return set((await session.execute(select(messages.c.id).where(messages.c.id == wanted))).scalars())
 
 
 async def move_messages(session: AsyncSession, from_ids: list[uuid.UUID], to_id: uuid.UUID) -> None:

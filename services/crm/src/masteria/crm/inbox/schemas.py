@@ -56,6 +56,14 @@ class ConversationPatch(BaseModel):
     assignee_user_id: uuid.UUID | None = None
 
 
+class SentByCampaign(BaseModel):
+    """The campaign (and cadence step) an outbound message was sent for: the inbox shows "sent by campaign"."""
+
+    campaign_id: uuid.UUID
+    dispatch_id: uuid.UUID = Field(description="The campaign's send; the same as the message id.")
+    cadence_step_id: uuid.UUID | None = Field(default=None, description="Set for a cadence's step.")
+
+
 class MessageOut(BaseModel):
     """One message of a thread; outbound ones carry their delivery status."""
 
@@ -73,7 +81,10 @@ class MessageOut(BaseModel):
     error: DeliveryError | None = None
     status_at: datetime | None = None
     author_user_id: uuid.UUID | None = None
-    origin: str | None = None
+    origin: str | None = Field(
+        default=None, description="Who asked for an outbound message: agent, ai, api, system or campaign."
+    )
+    campaign: SentByCampaign | None = Field(default=None, description="Set when a campaign sent the message.")
 
 
 class SendIn(BaseModel):

@@ -19,7 +19,8 @@ from masteria.crm.contacts import repository as contacts_repo
 from masteria.crm.contacts.consent import change_consent
 from masteria.crm.contacts.phones import InvalidPhoneNumber, to_e164
 from masteria.crm.events import SOURCE, wrap
-from masteria.crm.inbox import repository
+from masteria.crm.inbox import bulk
+from masteria.crm.inbox.arrivals import SenderThread, arrive
 from masteria.crm.inbox.events import conversation_updated
 from masteria.crm.tables import processed_events
 from masteria.messaging.consuming import Received, consume_span
@@ -44,44 +45,40 @@ class _Incoming:
 async def record_inbound(
     session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, items: list[Received], default_region: str
 ) -> int:
-    """Store one tenant's share of a batch; returns how many messages were new."""
+    """Store one tenant's share of a batch; returns how many messages were new.
+
+    Three set-based statements per batch whatever its size (senders and their threads; messages and thread
+    counters; the events), beside the event claim: each round trip costs, the more so on a busy machine.
+    """
     fresh = await claim_events(session, processed_events, CONSUMER, tenant_id, [r.envelope.id for r in items])
     incoming = [i for r in items if r.envelope.id in fresh and (i := _normalise(r, default_region))]
     if not incoming:
         return 0
-    contact_ids, new_contacts = await contacts_repo.ensure_contacts(
-        session, tenant_id, {i.phone: i.message.sender.display_name for i in incoming}
-    )
-    first_at: dict[repository.ThreadKey, datetime] = {}
+    first_at: dict[SenderThread, datetime] = {}
     for i in incoming:
-        key = _thread_key(i, contact_ids)
+        key = (i.phone, i.message.channel.value, i.message.channel_account_id)
         first_at[key] = min(first_at.get(key, i.message.sent_at), i.message.sent_at)
-    thread_ids, new_threads = await repository.ensure_conversations(session, tenant_id, first_at)
+    names = {i.phone: i.message.sender.display_name for i in incoming}
+    arrived = await arrive(session, tenant_id, names, _latest_inbound(incoming), first_at)
+    contact_ids, thread_ids = arrived.contact_ids, arrived.thread_ids
     rows = [_message_row(i, tenant_id, thread_ids[_thread_key(i, contact_ids)]) for i in incoming]
-    inserted = await repository.insert_messages(session, rows)
-    stored = [(i, row) for i, row in zip(incoming, rows, strict=True) if row["id"] in inserted]
+    result = await bulk.store_messages(session, rows, unread=True)
+    stored = [(i, row) for i, row in zip(incoming, rows, strict=True) if row["id"] in result.inserted]
     if not stored:
         return 0
-    bumps = _bumps(stored)
-    reopened = await repository.not_open(session, [b["b_id"] for b in bumps])
-    await repository.bump_conversations(session, bumps)
-    await contacts_repo.touch_last_inbound(session, _latest_inbound(stored, contact_ids))
     await _apply_consent_keywords(session, outbox, tenant_id, stored, contact_ids)
-    await outbox.write(
-        session,
-        _events(
-            outbox,
-            tenant_id,
-            stored=stored,
-            contact_ids=contact_ids,
-            new_contacts=new_contacts,
-            thread_ids=thread_ids,
-            new_threads=new_threads,
-        ),
+    events = _events(
+        outbox,
+        tenant_id,
+        stored=stored,
+        contact_ids=contact_ids,
+        new_contacts=arrived.new_contacts,
+        thread_ids=thread_ids,
+        new_threads=arrived.new_threads,
     )
     # A reply reopens a resolved (or pending) thread: the inbox hears it like any other status change.
-    threads = await repository.threads_by_ids(session, sorted(reopened))
-    await outbox.add_many(session, [wrap(conversation_updated(t), tenant_id) for t in threads])
+    events += [outbox.row(wrap(conversation_updated(t), tenant_id)) for t in result.reopened()]
+    await outbox.write(session, events)
     return len(stored)
 
 
@@ -97,7 +94,7 @@ def _normalise(received: Received, default_region: str) -> _Incoming | None:
     return _Incoming(received, message, phone)
 
 
-def _thread_key(i: _Incoming, contact_ids: dict[str, uuid.UUID]) -> repository.ThreadKey:
+def _thread_key(i: _Incoming, contact_ids: dict[str, uuid.UUID]) -> bulk.ThreadKey:
     return (contact_ids[i.phone], i.message.channel.value, i.message.channel_account_id)
 
 
@@ -117,26 +114,13 @@ def _message_row(i: _Incoming, tenant_id: uuid.UUID, conversation_id: uuid.UUID)
     }
 
 
-def _bumps(stored: list[tuple[_Incoming, dict[str, Any]]]) -> list[dict[str, Any]]:
-    per_thread: dict[uuid.UUID, dict[str, Any]] = {}
-    for _, row in stored:
-        bump = per_thread.setdefault(
-            row["conversation_id"],
-            {"b_id": row["conversation_id"], "b_unread": 0, "b_at": row["occurred_at"], "b_preview": row["preview"]},
-        )
-        bump["b_unread"] += 1
-        if row["occurred_at"] >= bump["b_at"]:
-            bump["b_at"], bump["b_preview"] = row["occurred_at"], row["preview"]
-    return list(per_thread.values())
-
-
-def _latest_inbound(
-    stored: list[tuple[_Incoming, dict[str, Any]]], contact_ids: dict[str, uuid.UUID]
-) -> dict[tuple[uuid.UUID, str], datetime]:
-    latest: dict[tuple[uuid.UUID, str], datetime] = {}
-    for i, _ in stored:
-        key = (contact_ids[i.phone], i.message.channel.value)
-        latest[key] = max(latest.get(key, i.message.sent_at), i.message.sent_at)
+def _latest_inbound(incoming: list[_Incoming]) -> dict[str, dict[str, datetime]]:
+    """Per sender and channel, when they last wrote: the service window moves there."""
+    latest: dict[str, dict[str, datetime]] = {}
+    for i in incoming:
+        channels = latest.setdefault(i.phone, {})
+        channel = i.message.channel.value
+        channels[channel] = max(channels.get(channel, i.message.sent_at), i.message.sent_at)
     return latest
 
 
@@ -181,8 +165,8 @@ def _events(
     stored: list[tuple[_Incoming, dict[str, Any]]],
     contact_ids: dict[str, uuid.UUID],
     new_contacts: set[str],
-    thread_ids: dict[repository.ThreadKey, uuid.UUID],
-    new_threads: set[repository.ThreadKey],
+    thread_ids: dict[bulk.ThreadKey, uuid.UUID],
+    new_threads: set[bulk.ThreadKey],
 ) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     announced: set[object] = set()

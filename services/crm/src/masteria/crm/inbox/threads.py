@@ -21,6 +21,7 @@ from masteria.crm.inbox.schemas import (
     ConversationOut,
     ConversationPatch,
     MessageOut,
+    SentByCampaign,
     ServiceWindow,
 )
 from masteria.messaging.outbox import Outbox
@@ -112,4 +113,9 @@ async def _apply(
 
 def message_out(row: Row[Any]) -> MessageOut:
     """A message row as the API shows it."""
-    return MessageOut.model_validate(row, from_attributes=True)
+    out = MessageOut.model_validate(row, from_attributes=True)
+    if row.campaign_id is not None:
+        out.campaign = SentByCampaign(
+            campaign_id=row.campaign_id, dispatch_id=row.id, cadence_step_id=row.cadence_step_id
+        )
+    return out

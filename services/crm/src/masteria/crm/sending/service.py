@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,12 +18,22 @@ from masteria.contracts.ids import uuid7
 from masteria.contracts.messages import MessageOrigin, SendMessage
 from masteria.crm.contacts.fields import FieldError
 from masteria.crm.events import wrap
+from masteria.crm.inbox import bulk
 from masteria.crm.inbox import repository as inbox_repo
 from masteria.crm.inbox.threads import ConversationNotFoundError
 from masteria.crm.sending.rules import MediaCheck, check_sendable
 from masteria.messaging.outbox import Outbox
 
 QUEUED = "queued"
+CAMPAIGN = "campaign"  # the origin of campaign and cadence sends (the bulk lane), beside MessageOrigin's
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """Which campaign (and cadence step) a bulk-lane send belongs to."""
+
+    campaign_id: uuid.UUID
+    cadence_step_id: uuid.UUID | None = None
 
 
 def outbound_row(
@@ -32,11 +43,14 @@ def outbound_row(
     channel: str,
     content: AnyContent,
     *,
-    origin: MessageOrigin,
+    origin: MessageOrigin | None,
     author_user_id: uuid.UUID | None,
     at: datetime,
+    campaign: Campaign | None = None,
 ) -> dict[str, Any]:
-    """A messages row for a send that has not been accepted by the provider yet."""
+    """A messages row for a send that has not been accepted by the provider yet: a campaign's, or ``origin``'s."""
+    if campaign is None and origin is None:
+        raise ValueError("a send has an origin or a campaign")
     return {
         "id": message_id,
         "tenant_id": tenant_id,
@@ -52,19 +66,22 @@ def outbound_row(
         "status": QUEUED,
         "status_at": at,
         "author_user_id": author_user_id,
-        "origin": origin.value,
+        "origin": origin.value if origin is not None and campaign is None else CAMPAIGN,
+        "campaign_id": campaign.campaign_id if campaign else None,
+        "cadence_step_id": campaign.cadence_step_id if campaign else None,
     }
 
 
-def stored_event(row: dict[str, Any], contact_id: uuid.UUID, origin: MessageOrigin, kind: str) -> MessageStored:
-    """MessageStored for an outbound row."""
+def stored_event(row: dict[str, Any], contact_id: uuid.UUID, kind: str) -> MessageStored:
+    """MessageStored for an outbound row; a campaign's send names its campaign (and has no MessageOrigin)."""
     return MessageStored(
         conversation_id=row["conversation_id"],
         message_id=row["id"],
         contact_id=contact_id,
         direction=Direction.OUTBOUND,
         channel=Channel(row["channel"]),
-        origin=origin,
+        origin=None if row["origin"] == CAMPAIGN else MessageOrigin(row["origin"]),
+        campaign_id=row.get("campaign_id"),
         content_kind=kind,
         preview=row["preview"][:280],
         occurred_at=row["occurred_at"],
@@ -100,9 +117,7 @@ async def send_from_inbox(
         author_user_id=author_user_id,
         at=now,
     )
-    await inbox_repo.insert_messages(session, [row])
-    bump = {"b_id": thread.id, "b_unread": 0, "b_at": now, "b_preview": row["preview"]}
-    await inbox_repo.bump_conversations(session, [bump], reopen=False)
+    await bulk.store_messages(session, [row], unread=False)
     command = SendMessage(
         channel=Channel(thread.channel),
         message_id=row["id"],
@@ -113,7 +128,7 @@ async def send_from_inbox(
         origin=MessageOrigin.AGENT,
         author_user_id=author_user_id,
     )
-    stored = stored_event(row, thread.contact_id, MessageOrigin.AGENT, content.kind)
+    stored = stored_event(row, thread.contact_id, content.kind)
     await outbox.add_many(session, [wrap(command, tenant_id), wrap(stored, tenant_id)])
     message = await inbox_repo.message_by_id(session, row["id"])
     assert message is not None  # inserted above in this transaction
