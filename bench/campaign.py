@@ -21,6 +21,7 @@ import io
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,11 @@ async def _snapshot_run(
     operator: Operator, admin: asyncpg.Connection, tenant: uuid.UUID, account: str
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    rows = ((tenant, uuid.uuid4(), f"+5521{9_0000_0000 + i}", f"Pessoa {i}", ["million"], "{}", [], False,
-             datetime.now(UTC)) for i in range(AUDIENCE))
+    now = datetime.now(UTC)
+    rows: Iterator[tuple[object, ...]] = (
+        (tenant, uuid.uuid4(), f"+5521{9_0000_0000 + i}", f"Pessoa {i}", ["million"], "{}", [], False, now)
+        for i in range(AUDIENCE)
+    )
     await admin.copy_records_to_table(
         "contacts", schema_name="campaigns", records=rows,
         columns=["tenant_id", "contact_id", "phone", "name", "tags", "custom_fields", "opted_out", "deleted",

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path and its modules import by name.
+from campaign import run_campaign_benchmark
 from contacts_import import run_import_benchmark
 from dashboard import DIST, run_dashboard_benchmark
 from inbound import run_inbound_benchmarks
@@ -21,6 +22,7 @@ def main() -> int:
     _write("inbound", asyncio.run(run_inbound_benchmarks()))
     _write("outbound", asyncio.run(run_outbound_benchmarks()))
     _write("contacts-import", asyncio.run(run_import_benchmark()))
+    _write("campaign", asyncio.run(run_campaign_benchmark()))
     if (DIST / "index.html").exists():
         dashboard = asyncio.run(run_dashboard_benchmark())
         for key, value in dashboard.items():
