@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -35,3 +36,19 @@ def decode_cursor(cursor: str) -> list[Any]:
     if not isinstance(values, list):
         raise Problem(400, "Invalid cursor", "the cursor is not one this API returned")
     return values
+
+
+def encode_id(item_id: uuid.UUID) -> str:
+    """A cursor after ``item_id``, for lists ordered by time-ordered ids (UUIDv7)."""
+    return encode_cursor([str(item_id)])
+
+
+def decode_id(cursor: str | None) -> uuid.UUID | None:
+    """The id a cursor points after (None for the first page); 400 when it is not one of ours."""
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor)
+    try:
+        return uuid.UUID(values[0])
+    except (IndexError, ValueError, TypeError) as exc:
+        raise Problem(400, "Invalid cursor", "the cursor is not one this API returned") from exc

@@ -14,7 +14,6 @@ from masteria.campaigns.cadences import statuses as cadence_statuses
 from masteria.campaigns.cadences import worker as cadence_worker
 from masteria.campaigns.cadences.routes import router as cadences_router
 from masteria.campaigns.campaign.routes import router as campaigns_router
-from masteria.campaigns.consumers import batch_handler
 from masteria.campaigns.runtime import Campaigns
 from masteria.campaigns.sending import statuses
 from masteria.campaigns.settings import CampaignsSettings
@@ -26,6 +25,7 @@ from masteria.campaigns.tools.segments import router as segments_router
 from masteria.campaigns.tools.testsend import router as testsend_router
 from masteria.campaigns.tools.uploads import router as uploads_router
 from masteria.contracts.streams import CAMPAIGNS_CONTACTS, CAMPAIGNS_INBOUND, CAMPAIGNS_STATUS
+from masteria.runtime.consumers import batch_handler
 from masteria.runtime.service import Service
 
 NAME = "campaigns"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from masteria.runtime.pagination import decode_cursor, encode_cursor
+from masteria.runtime.pagination import decode_cursor, decode_id, encode_cursor, encode_id
 from masteria.runtime.problems import Problem
 
 _INVALID = Problem(400, "Invalid cursor", "the cursor is not one this API returned")
+# Id cursors are the runtime's, shared by every service; re-exported so crm's routes read one module.
+__all__ = ["decode_id", "decode_text", "decode_time_id", "encode_id", "encode_text", "encode_time_id"]
 
 
 def encode_time_id(at: datetime, item_id: uuid.UUID) -> str:
@@ -23,22 +25,6 @@ def decode_time_id(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     values = decode_cursor(cursor)
     try:
         return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (IndexError, ValueError, TypeError) as exc:
-        raise _INVALID from exc
-
-
-def encode_id(item_id: uuid.UUID) -> str:
-    """A cursor after ``item_id`` (lists ordered by time-ordered ids)."""
-    return encode_cursor([str(item_id)])
-
-
-def decode_id(cursor: str | None) -> uuid.UUID | None:
-    """The id a cursor points after."""
-    if cursor is None:
-        return None
-    values = decode_cursor(cursor)
-    try:
-        return uuid.UUID(values[0])
     except (IndexError, ValueError, TypeError) as exc:
         raise _INVALID from exc
 

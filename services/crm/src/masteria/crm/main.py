@@ -4,7 +4,6 @@ dispatch and status consumers; the background import runner."""
 from __future__ import annotations
 
 from masteria.contracts.streams import CRM_DISPATCH, CRM_INBOUND, CRM_OUTBOUND, CRM_STATUS
-from masteria.crm.consumers import batch_handler
 from masteria.crm.contacts.routes import router as contacts_router
 from masteria.crm.delivery import service as delivery
 from masteria.crm.imports.routes import router as imports_router
@@ -18,6 +17,7 @@ from masteria.crm.sending.routes import router as sending_router
 from masteria.crm.settings import CrmSettings
 from masteria.crm.tables import outbox
 from masteria.media import MediaSettings
+from masteria.runtime.consumers import batch_handler
 from masteria.runtime.service import Service
 
 NAME = "crm"

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from masteria.campaigns import cursors
 from masteria.campaigns.access import writers
 from masteria.campaigns.campaign import repository, service, stats
 from masteria.campaigns.campaign.schemas import CampaignCreate, CampaignOut, CampaignPatch
@@ -15,6 +14,7 @@ from masteria.campaigns.problems import domain_errors
 from masteria.campaigns.runtime import campaigns_of
 from masteria.contracts.campaigns import CampaignState
 from masteria.persistence.tenancy import tenant_session
+from masteria.runtime import pagination as cursors
 from masteria.runtime.auth import current_identity
 from masteria.runtime.pagination import Page
 from masteria.runtime.service import service_of

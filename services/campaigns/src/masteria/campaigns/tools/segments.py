@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.campaigns import cursors
 from masteria.campaigns.access import writers
 from masteria.campaigns.audience.filters import AudienceFilter
 from masteria.campaigns.tables import Segment
@@ -18,6 +17,7 @@ from masteria.campaigns.tools import segment_store
 from masteria.contracts.ids import uuid7
 from masteria.persistence.base import utcnow
 from masteria.persistence.tenancy import tenant_session
+from masteria.runtime import pagination as cursors
 from masteria.runtime.auth import current_identity
 from masteria.runtime.pagination import Page
 from masteria.runtime.problems import Problem

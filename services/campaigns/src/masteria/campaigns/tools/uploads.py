@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import UploadFile
 
-from masteria.campaigns import cursors
 from masteria.campaigns.access import writers
 from masteria.campaigns.tables import Upload
 from masteria.campaigns.tools import upload_store
@@ -29,6 +28,7 @@ from masteria.campaigns.tools.phones import is_region
 from masteria.campaigns.tools.settings import ToolsSettings, tools_settings
 from masteria.contracts.ids import uuid7
 from masteria.persistence.tenancy import tenant_session
+from masteria.runtime import pagination as cursors
 from masteria.runtime.auth import current_identity
 from masteria.runtime.pagination import Page
 from masteria.runtime.problems import Problem

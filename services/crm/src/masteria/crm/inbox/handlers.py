@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.crm.consumers import batch_handler
 from masteria.crm.inbox.service import CONSUMER, record_inbound
 from masteria.crm.settings import CrmSettings
 from masteria.messaging.batch_consumer import BatchHandler
 from masteria.messaging.consuming import Received
 from masteria.messaging.outbox import Outbox
+from masteria.runtime.consumers import batch_handler
 from masteria.runtime.service import Service
 
 

@@ -1,4 +1,4 @@
-"""crm's consumers share one shape: a batch, one transaction, each tenant's share under its RLS context."""
+"""A batch consumer's usual shape: one transaction per batch, each tenant's share under its RLS context."""
 
 from __future__ import annotations
 
