@@ -1,4 +1,5 @@
-"""The cadence tables (migration 0003): cadences, their steps, enrolments (the durable timers) and sends."""
+"""The cadence tables (migrations 0003 and 0004): cadences, their steps, enrolments (the durable timers) and
+sends (with their retry timers)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,7 +78,11 @@ class Enrolment(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
 
 
 class CadenceSend(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
-    """What one step did for one enrolment: a message handed to the bulk lane, or a skip with its reason."""
+    """What one step did for one enrolment: a message handed to the bulk lane, or a skip with its reason.
+
+    ``attempt`` is the attempt in flight (or the last one); a send that failed transiently waits as
+    ``retrying`` until ``retry_at``, without a dispatch id, then goes again under a new one.
+    """
 
     __tablename__ = "cadence_sends"
     __table_args__ = (UniqueConstraint("enrolment_id", "step_id"), UniqueConstraint("dispatch_id"))
@@ -99,3 +104,5 @@ class CadenceSend(UuidPk, TenantOwned, Base):  # type: ignore[misc,valid-type]
     read_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     replied_at: Mapped[datetime | None]
+    attempt: Mapped[int] = mapped_column(SmallInteger, default=1)
+    retry_at: Mapped[datetime | None]

@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal,
     not_,
     select,
+    text,
     tuple_,
     update,
 )
@@ -38,6 +39,16 @@ steps_t = CadenceStep.__table__
 enrolments_t = Enrolment.__table__
 sends_t = CadenceSend.__table__
 ALL_CHANNELS = "*"
+_SYSTEM_ON = text("SELECT set_config('app.system', 'on', true)")
+_SYSTEM_OFF = text("SELECT set_config('app.system', 'off', true)")
+
+
+async def claim_across_tenants(session: AsyncSession, claim: Any, params: dict[str, Any]) -> list[Row[Any]]:
+    """Run a timer's claim in the system context (due work of every tenant); the rest runs per tenant."""
+    await session.execute(_SYSTEM_ON)
+    claimed = list((await session.execute(claim, params)).all())
+    await session.execute(_SYSTEM_OFF)
+    return claimed
 
 
 async def insert_cadence(session: AsyncSession, values: dict[str, Any]) -> None:

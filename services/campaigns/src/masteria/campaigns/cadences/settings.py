@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CadenceSettings(BaseSettings):
-    """The timer worker's pace and what tests may shorten."""
+    """The timer worker's pace, the retries of transient failures, and what tests may shorten."""
 
     model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_CADENCE_", extra="ignore")
 
@@ -20,3 +20,8 @@ class CadenceSettings(BaseSettings):
     allow_seconds: bool = False
     # A step due just before closing time whose tick lands just after it still goes (ticks are ~1 s apart).
     grace_s: float = Field(60.0, ge=0)
+    # Retries of a send that failed transiently (as campaigns do): the attempts a send gets in all, and the
+    # full-jitter exponential backoff between them, from base to cap.
+    max_attempts: int = Field(3, ge=1, le=10)
+    retry_base_s: float = Field(30.0, ge=0)
+    retry_cap_s: float = Field(900.0, ge=0)

@@ -36,7 +36,8 @@ async def _sends(session: AsyncSession, cadence_id: uuid.UUID, figures: dict[uui
     stmt = (
         select(
             s.step_id,
-            where_state("queued"),
+            # A send waiting for its retry is still on its way (a retried and delivered send counts once).
+            where_state("queued", "retrying"),
             where_state("sent", "delivered", "read"),
             where_state("delivered", "read"),
             where_state("read"),

@@ -5,6 +5,7 @@ lane's shared ``queue_dispatches``: opt-out, number, variables and duplicate che
 row and the enrolment's next timer are committed together. A process killed anywhere before the commit
 leaves the enrolment due as it was (the step runs again, nothing went out); after it, the step is recorded
 and the outbox publishes it. Replicas never take the same enrolment: the lock is held until the commit.
+A step that falls due while an earlier step's send of the enrolment waits for its retry waits for that retry.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from datetime import datetime, timedelta
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, select, text, true
+from sqlalchemy import Row, bindparam, func, insert, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masteria.campaigns.cadences.conditions import Condition, Facts, ReplySince, StepRule, holds
 from masteria.campaigns.cadences.hours import BusinessHours, Delay, DelayUnit, due_at
-from masteria.campaigns.cadences.repository import cadences_t, enrolments_t, sends_t, steps_t
+from masteria.campaigns.cadences.repository import cadences_t, claim_across_tenants, enrolments_t, sends_t, steps_t
 from masteria.campaigns.cadences.schemas import hours_from_json
 from masteria.campaigns.sending.dispatch import CONTACT_DELETED, OPTED_OUT, DispatchItem, queue_dispatches
 from masteria.campaigns.tables import contacts
@@ -30,10 +31,8 @@ from masteria.contracts.ids import uuid7
 from masteria.messaging.outbox import Outbox
 from masteria.persistence.tenancy import set_tenant
 
-_SYSTEM_ON = text("SELECT set_config('app.system', 'on', true)")
-_SYSTEM_OFF = text("SELECT set_config('app.system', 'off', true)")
 # Skips that end the enrolment: the contact may not (or can no longer) be messaged at all.
-_STOPPING = {OPTED_OUT: "opted_out", CONTACT_DELETED: "contact_deleted"}
+STOPPING = {OPTED_OUT: "opted_out", CONTACT_DELETED: "contact_deleted"}
 CONTACT_FIELDS = ("phone", "name", "email", "custom_fields", "lead_stage_name", "opted_out", "deleted")
 
 
@@ -43,9 +42,7 @@ async def run_due(
     """Run the steps of up to ``batch`` due enrolments of every tenant; how many were taken."""
     async with sessions() as session, session.begin():
         # Due enrolments are found across tenants; everything else happens inside each tenant's context.
-        await session.execute(_SYSTEM_ON)
-        claimed = (await session.execute(_claim(batch), {"now": now})).all()
-        await session.execute(_SYSTEM_OFF)
+        claimed = await claim_across_tenants(session, _claim(batch), {"now": now})
         for tenant_id, group in groupby(sorted(claimed, key=lambda r: r.tenant_id.int), key=lambda r: r.tenant_id):
             await set_tenant(session, tenant_id)
             await advance(session, outbox, tenant_id, [r.id for r in group], grace=grace, now=now)
@@ -114,10 +111,12 @@ async def _load(session: AsyncSession, enrolment_ids: list[uuid.UUID]) -> list[A
         .limit(1)
         .lateral("previous")
     )
+    # An earlier step's send waiting for its retry (see ``retrying``): this step waits for it to go.
+    retry_at = select(func.min(s.retry_at)).where(s.enrolment_id == e.id, s.state == "retrying").scalar_subquery()
     stmt = (
         select(
             e.id, e.tenant_id, e.cadence_id, e.contact_id, e.next_position, e.next_run_at, e.enrolled_at,
-            e.last_reply_at, e.last_step_at,
+            e.last_reply_at, e.last_step_at, retry_at.label("retry_at"),
             cad.business_hours, cad.duplicate_window_s, cad.stop_on_reply,
             step.c.id.label("step_id"), step.c.channel, step.c.channel_account_id, step.c.content, step.c.condition,
             step.c.condition_stage_id, step.c.condition_since,
@@ -145,14 +144,26 @@ def _latest(*moments: datetime | None) -> datetime | None:
     return max(known) if known else None
 
 
+def _postponed(row: Row[Any], hours: BusinessHours | None, grace: timedelta, now: datetime) -> datetime | None:
+    """When a due step must wait, the moment it is due again; None when it may go now."""
+    if hours is not None and not hours.is_open(now) and now - row.next_run_at > grace:
+        # Due inside business hours but taken outside them (the cadence was paused, or the service was down).
+        return hours.next_opening(now)
+    retry_at: datetime | None = row.retry_at
+    if retry_at is not None:
+        # An earlier send waits for its retry (seconds to minutes): the contact gets the steps in order.
+        return max(retry_at, now)
+    return None
+
+
 def _decide(row: Row[Any], hours: BusinessHours | None, grace: timedelta, now: datetime) -> _Turn:
     if row.known_contact is None or row.deleted:
         return _Turn(row, _stopped(row, "contact_deleted", now))
     if row.step_id is None:  # the steps changed under it, or it ran out of them
         return _Turn(row, _completed(row, now))
-    if hours is not None and not hours.is_open(now) and now - row.next_run_at > grace:
-        # Due inside business hours but taken outside them (the cadence was paused, or the service was down).
-        return _Turn(row, _values(row, next_run_at=hours.next_opening(now)))
+    later = _postponed(row, hours, grace, now)
+    if later is not None:
+        return _Turn(row, _values(row, next_run_at=later))
     last_reply = _latest(row.last_reply_at, row.last_inbound_at)
     if row.stop_on_reply and last_reply is not None and last_reply >= row.enrolled_at:
         # The reply consumer stops it too; the view already knows, so not one more message goes meanwhile.
@@ -187,8 +198,8 @@ async def _dispatch(session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID,
                 turn.send = _send_row(turn.row, now, "queued", dispatch_id=outcome.item.dispatch_id)
                 continue
             turn.send = _send_row(turn.row, now, "skipped", reason=outcome.reason)
-            if outcome.reason in _STOPPING:
-                turn.values = _stopped(turn.row, _STOPPING[outcome.reason], now)
+            if outcome.reason in STOPPING:
+                turn.values = _stopped(turn.row, STOPPING[outcome.reason], now)
 
 
 def _send_row(

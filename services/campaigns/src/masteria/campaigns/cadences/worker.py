@@ -1,7 +1,8 @@
-"""The cadence timer worker of one campaigns process: every tick, run the steps that fell due.
+"""The cadence timer worker of one campaigns process: every tick, send again the retries that fell due, then run
+the steps that fell due.
 
-The timers live in PostgreSQL (``enrolments.next_run_at``), so the worker keeps no state: stopping it, or
-killing the process, loses nothing, and any replica's worker picks up what is due.
+The timers live in PostgreSQL (``cadence_sends.retry_at``, ``enrolments.next_run_at``), so the worker keeps no
+state: stopping it, or killing the process, loses nothing, and any replica's worker picks up what is due.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from masteria.campaigns.cadences.retrying import run_retries
 from masteria.campaigns.cadences.settings import CadenceSettings
 from masteria.campaigns.cadences.stepping import run_due
 from masteria.messaging.outbox import Outbox
@@ -56,14 +58,14 @@ class CadenceWorker:
                 await task
 
     async def run_once(self, now: datetime | None = None) -> int:
-        """One turn: the steps due at ``now`` (up to a batch); how many enrolments were taken."""
-        return await run_due(
-            self.sessions,
-            self.outbox,
-            batch=self.settings.batch,
-            grace=timedelta(seconds=self.settings.grace_s),
-            now=now or datetime.now(UTC),
-        )
+        """One turn: the retries, then the steps, due at ``now`` (up to a batch each); how many were taken.
+
+        Retries first: a step held behind an earlier send's retry then goes in the same turn.
+        """
+        moment, grace = now or datetime.now(UTC), timedelta(seconds=self.settings.grace_s)
+        batch = self.settings.batch
+        retried = await run_retries(self.sessions, self.outbox, batch=batch, grace=grace, now=moment)
+        return retried + await run_due(self.sessions, self.outbox, batch=batch, grace=grace, now=moment)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
