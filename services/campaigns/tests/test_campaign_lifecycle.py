@@ -62,6 +62,22 @@ async def settled(api: Api, campaign_id: str, state: str, within: float = 20.0) 
     return result
 
 
+async def all_recipients(api: Api, campaign_id: str, *, limit: int, state: str | None = None) -> list[dict[str, Any]]:
+    """Every recipient of a campaign, following the list's cursor."""
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = (
+            {"limit": limit} | ({"cursor": cursor} if cursor else {}) | ({"state": state} if state else {})
+        )
+        page = await api.ok("GET", f"/api/v1/campaigns/{campaign_id}/recipients", params=params)
+        assert len(page["items"]) <= limit
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
+
+
 async def test_a_campaign_reaches_its_audience_and_completes(
     campaigns: RunningService, issuer: InternalTokenIssuer
 ) -> None:
@@ -110,7 +126,15 @@ async def test_a_campaign_reaches_its_audience_and_completes(
     assert stats["skipped"] == {"opted_out": 1}
     assert sum(p["read"] for p in stats["series"]) == 29
     skipped = await api.ok("GET", f"/api/v1/campaigns/{draft['id']}/recipients", params={"state": "skipped"})
-    assert [(r["phone"], r["skip_reason"]) for r in skipped["items"]] == [(people[0].phone, "opted_out")]
+    assert [(r["name"], r["phone"], r["skip_reason"]) for r in skipped["items"]] == [
+        ("Cliente 0", people[0].phone, "opted_out")
+    ]
+    # Every recipient is listed once, page by page, with the contact's name beside the number.
+    listed_recipients = await all_recipients(api, draft["id"], limit=7)
+    assert sorted((r["name"], r["phone"]) for r in listed_recipients) == sorted((p.name, p.phone) for p in people)
+    assert len({r["id"] for r in listed_recipients}) == 30
+    read = await all_recipients(api, draft["id"], limit=7, state="read")
+    assert {r["name"] for r in read} == {p.name for p in people[1:]}
 
     # Finished: immutable.
     for method, path, payload in (

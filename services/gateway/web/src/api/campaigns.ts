@@ -180,6 +180,11 @@ export const campaignKeys = {
   detail: (tenantId: string, id: string) => ["tenant", tenantId, "campaigns", "detail", id] as const,
   stats: (tenantId: string, id: string) => ["tenant", tenantId, "campaigns", "stats", id] as const,
   recipients: (tenantId: string, id: string, state: string) => ["tenant", tenantId, "campaigns", "recipients", id, state] as const,
+  /** Every recipients list of one campaign (whatever the state filter). */
+  recipientsOf: (tenantId: string, id: string) => ["tenant", tenantId, "campaigns", "recipients", id] as const,
+  /** What live campaign events keep current (read again when the feed opens without a point to resume from). */
+  followed: (tenantId: string) =>
+    [["tenant", tenantId, "campaigns", "list"], ["tenant", tenantId, "campaigns", "detail"], ["tenant", tenantId, "campaigns", "stats"]] as const,
   count: (tenantId: string, audience: unknown) => ["tenant", tenantId, "campaigns", "count", audience] as const,
   estimate: (tenantId: string, body: unknown) => ["tenant", tenantId, "campaigns", "estimate", body] as const,
   preview: (tenantId: string, body: unknown) => ["tenant", tenantId, "campaigns", "preview", body] as const,

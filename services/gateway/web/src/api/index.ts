@@ -40,6 +40,8 @@ export const api = {
     unwrap(sdk.signupAuthSignupPost({ body })),
   logout: () => unwrap(sdk.logoutAuthLogoutPost()),
   createTenant: (name: string) => unwrap(sdk.createTenantApiV1TenantsPost({ body: { name } })),
+  /** The current tenant's settings (owners and admins); answers the tenant as it now is. */
+  changeTenantSettings: (body: { timezone: string }) => unwrap(sdk.changeTenantSettingsApiV1TenantsCurrentPatch({ body })),
   switchTenant: (tenantId: string) => unwrap(sdk.switchTenantAuthSwitchTenantPost({ body: { tenant_id: tenantId } })),
 
   conversations: (params: { q?: string; cursor?: string | null; limit?: number }, signal?: AbortSignal) =>

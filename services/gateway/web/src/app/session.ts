@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { api, type Me } from "@/api";
 import { keys } from "@/api/keys";
+import { DEFAULT_TIMEZONE } from "@/lib/timezones";
 
 /** The signed-in user (null when signed out; undefined while loading). */
 export function useMe() {
@@ -14,6 +15,12 @@ export function useTenantId(): string {
   const id = data?.tenant?.id;
   if (!id) throw new Error("no tenant in session");
   return id;
+}
+
+/** The current tenant's time zone (IANA name): schedules start in it. */
+export function useTenantTimeZone(): string {
+  const { data } = useMe();
+  return data?.tenant?.timezone || DEFAULT_TIMEZONE;
 }
 
 /** After sign-in, sign-up or a tenant switch: the new session replaces every cached tenant's data. */

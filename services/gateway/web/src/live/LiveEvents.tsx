@@ -1,9 +1,11 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { api, PAGE_SIZE } from "@/api";
 import { notifySessionExpired } from "@/api/client";
+import { campaignKeys } from "@/api/campaigns";
 import { inboxApi } from "@/api/inbox";
 import { filtersOfKey, keys } from "@/api/keys";
+import { createLiveBus, type LiveBus, type LiveListener } from "./bus";
 import { applyLiveEvent, type ConversationPages, type LiveEnvelope, reconcileFirstPage } from "./patch";
 
 export type LiveStatus = "connecting" | "connected" | "reconnecting";
@@ -21,6 +23,8 @@ export const LIVE_EVENT_TYPES = [
   "contact.opted_out",
   "contact.opted_in",
   "contact.merged",
+  "campaign.progressed",
+  "campaign.state_changed",
 ] as const;
 
 // Contact lists refetch at most this often while contacts change (an import creates thousands a second).
@@ -39,6 +43,19 @@ export function useLiveStatus(): LiveStatus {
   return useContext(LiveStatusContext);
 }
 
+// Outside a provider (signed out, tests) nothing is ever published.
+const LiveBusContext = createContext<LiveBus>(createLiveBus());
+
+/** Calls `listener` (its latest version) with every event of the app-wide feed while the component is mounted. */
+export function useLiveEvents(listener: LiveListener): void {
+  const bus = useContext(LiveBusContext);
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => bus.subscribe((envelope) => latest.current(envelope)), [bus]);
+}
+
 /**
  * One EventSource for the signed-in tenant (re-opened when the tenant changes). The browser reconnects by
  * itself and sends Last-Event-ID, so the server replays what was missed; if the browser gives up (the stream
@@ -48,6 +65,7 @@ export function useLiveStatus(): LiveStatus {
 export function LiveEventsProvider({ tenantId, children }: { tenantId: string | null; children: ReactNode }) {
   const client = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [bus] = useState(createLiveBus);
 
   useEffect(() => {
     if (!tenantId || typeof EventSource === "undefined") return;
@@ -112,6 +130,7 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
         const envelope = JSON.parse(event.data) as LiveEnvelope;
         if (!envelope.type) envelope.type = event.type;
         applyLiveEvent(client, envelope, ctx);
+        bus.publish(envelope);
       } catch {
         /* a malformed event is skipped; the next refetch corrects the view */
       }
@@ -129,6 +148,7 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
           // Nothing to resume from: catch up on what may have happened before the stream opened.
           // A list still loading for the first time is not restarted, only marked stale.
           void client.invalidateQueries({ queryKey: keys.conversationLists(tenantId) }, { cancelRefetch: false });
+          for (const queryKey of campaignKeys.followed(tenantId)) void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
         }
         opened = true;
         attempts = 0;
@@ -166,7 +186,11 @@ export function LiveEventsProvider({ tenantId, children }: { tenantId: string | 
       reconciling.forEach((entry) => clearTimeout(entry.timer));
       source?.close();
     };
-  }, [tenantId, client]);
+  }, [tenantId, client, bus]);
 
-  return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
+  return (
+    <LiveStatusContext.Provider value={status}>
+      <LiveBusContext.Provider value={bus}>{children}</LiveBusContext.Provider>
+    </LiveStatusContext.Provider>
+  );
 }

@@ -1,11 +1,13 @@
 /**
  * Pure cache updates for live events: how an event changes the cached conversation lists and threads.
- * The hook in ./useLiveEvents.ts applies them to TanStack Query; tests run them on plain data.
+ * The provider in ./LiveEvents.tsx applies them to TanStack Query; tests run them on plain data.
  */
 import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 import type { Conversation, ConversationPage, Message, MessagePage } from "@/api";
 import type { DeliveryError, InboxConversation, InboxMessage } from "@/api/inbox";
 import { filtersOfKey, keys } from "@/api/keys";
+import { campaignEventOf } from "@/features/campaigns/live";
+import { applyCampaignEvent } from "@/features/campaigns/liveCache";
 import { type ImportProgress, reduceImport, toProgress } from "@/features/contacts/importProgress";
 
 /** The JSON envelope every event carries in `data:`. */
@@ -510,6 +512,13 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
           done.push("list: refetch");
         }
       }
+      break;
+    }
+    case "campaign.progressed":
+    case "campaign.state_changed": {
+      const event = campaignEventOf(envelope.type, envelope.data);
+      if (event) done.push(...applyCampaignEvent(client, ctx.tenantId, event, invalidate));
+      else done.push("ignored: malformed campaign event");
       break;
     }
     default:

@@ -8,9 +8,29 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from masteria.campaigns.tables import campaigns, counters, recipients, snapshot_jobs
+from masteria.campaigns.tables import campaigns, contacts, counters, recipients, snapshot_jobs
 
 c = campaigns.c
+r = recipients.c
+# What the recipients list shows of each recipient (the contact's name comes from the audience view).
+_RECIPIENT_COLUMNS = (
+    r.id,
+    r.contact_id,
+    r.phone,
+    r.variant,
+    r.state,
+    r.skip_reason,
+    r.attempt,
+    r.channel_account_id,
+    r.error_code,
+    r.error_title,
+    r.queued_at,
+    r.sent_at,
+    r.delivered_at,
+    r.read_at,
+    r.failed_at,
+    r.replied_at,
+)
 
 
 async def insert_campaign(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
@@ -73,6 +93,22 @@ async def clear_recipients(session: AsyncSession, campaign_id: uuid.UUID) -> Non
     await session.execute(delete(recipients).where(recipients.c.campaign_id == campaign_id))
     zero = {col.name: 0 for col in counters.c if col.name not in ("campaign_id", "tenant_id")}
     await session.execute(update(counters).where(counters.c.campaign_id == campaign_id).values(zero))
+
+
+async def recipient_page(
+    session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None, after: uuid.UUID | None, limit: int
+) -> list[Row[Any]]:
+    """Recipients in snapshot order (by id, after the cursor's), optionally of one state, with the contact's name."""
+    page = select(*_RECIPIENT_COLUMNS).where(r.campaign_id == campaign_id).order_by(r.id).limit(limit)
+    if state is not None:
+        page = page.where(r.state == state)
+    if after is not None:
+        page = page.where(r.id > after)
+    # The page is cut first, then joined: one primary-key lookup per listed row, however large the campaign.
+    rows = page.subquery("page")
+    named = rows.outerjoin(contacts, contacts.c.contact_id == rows.c.contact_id)
+    stmt = select(rows, contacts.c.name).select_from(named).order_by(rows.c.id)
+    return list((await session.execute(stmt)).all())
 
 
 def _escape_like(value: str) -> str:

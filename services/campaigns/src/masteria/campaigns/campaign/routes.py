@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from masteria.campaigns.access import writers
 from masteria.campaigns.campaign import repository, service, stats
-from masteria.campaigns.campaign.schemas import CampaignCreate, CampaignOut, CampaignPatch
+from masteria.campaigns.campaign.schemas import CampaignCreate, CampaignOut, CampaignPatch, RecipientOut
 from masteria.campaigns.problems import domain_errors
 from masteria.campaigns.runtime import campaigns_of
 from masteria.contracts.campaigns import CampaignState
@@ -164,13 +164,14 @@ async def list_recipients(
     state: RecipientState | None = None,
     limit: Limit = 50,
     cursor: str | None = None,
-) -> Page[stats.RecipientOut]:
-    """Recipients in snapshot order, with their state, reason and timestamps."""
+) -> Page[RecipientOut]:
+    """Recipients in snapshot order, with the contact's name, their state, reason and timestamps."""
     after = cursors.decode_id(cursor)
     with domain_errors():
         async with tenant_session(service_of(request).sessions, identity.tenant_id) as session:
             if await repository.campaign_by_id(session, campaign_id) is None:
                 raise service.not_found()
-            items = await stats.recipient_page(session, campaign_id, state=state, after=after, limit=limit + 1)
-    page, more = items[:limit], len(items) > limit
-    return Page[stats.RecipientOut](items=page, next_cursor=cursors.encode_id(page[-1].id) if more else None)
+            rows = await repository.recipient_page(session, campaign_id, state=state, after=after, limit=limit + 1)
+    page = [RecipientOut.model_validate(dict(row._mapping)) for row in rows[:limit]]
+    more = len(rows) > limit
+    return Page[RecipientOut](items=page, next_cursor=cursors.encode_id(page[-1].id) if more else None)

@@ -181,3 +181,25 @@ class CampaignOut(BaseModel):
     completed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class RecipientOut(BaseModel):
+    """One recipient: who, where its message stands and why."""
+
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    name: str | None = Field(description="The contact's name; null when it has none or is no longer known.")
+    phone: str | None
+    variant: str
+    state: str
+    skip_reason: str | None
+    attempt: int
+    channel_account_id: uuid.UUID | None
+    error_code: str | None
+    error_title: str | None
+    queued_at: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    read_at: datetime | None
+    failed_at: datetime | None
+    replied_at: datetime | None

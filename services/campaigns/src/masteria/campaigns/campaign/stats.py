@@ -1,4 +1,4 @@
-"""A campaign's statistics (counts, rates, failures, skips, variants, a time series) and its recipients list.
+"""A campaign's statistics (counts, rates, failures, skips, variants, a time series).
 
 Counts come from the counters row (constant cost); the breakdowns are aggregates over the campaign's
 recipients, computed when asked (a dashboard asks every few seconds, not per status).
@@ -43,14 +43,6 @@ _SERIES = text("""
      WHERE r.campaign_id = :c AND r.queued_at IS NOT NULL AND x.at IS NOT NULL
      GROUP BY 1, 2 ORDER BY 1
 """)
-_RECIPIENTS = text("""
-    SELECT id, contact_id, phone, variant, state, skip_reason, attempt, channel_account_id, error_code, error_title,
-           queued_at, sent_at, delivered_at, read_at, failed_at, replied_at
-      FROM campaigns.recipients
-     WHERE campaign_id = :c AND (CAST(:state AS text) IS NULL OR state = :state)
-       AND (CAST(:after AS uuid) IS NULL OR id > :after)
-     ORDER BY id LIMIT :n
-""")
 
 
 class Failure(BaseModel):
@@ -92,27 +84,6 @@ class CampaignStats(BaseModel):
     series: list[Point]
 
 
-class RecipientOut(BaseModel):
-    """One recipient: where its message stands and why."""
-
-    id: uuid.UUID
-    contact_id: uuid.UUID
-    phone: str | None
-    variant: str
-    state: str
-    skip_reason: str | None
-    attempt: int
-    channel_account_id: uuid.UUID | None
-    error_code: str | None
-    error_title: str | None
-    queued_at: datetime | None
-    sent_at: datetime | None
-    delivered_at: datetime | None
-    read_at: datetime | None
-    failed_at: datetime | None
-    replied_at: datetime | None
-
-
 async def campaign_stats(session: AsyncSession, campaign_id: uuid.UUID) -> CampaignStats:
     """The statistics of one campaign."""
     counts = await counters.read(session, campaign_id)
@@ -134,14 +105,6 @@ async def campaign_stats(session: AsyncSession, campaign_id: uuid.UUID) -> Campa
         bucket_s=bucket_s,
         series=series,
     )
-
-
-async def recipient_page(
-    session: AsyncSession, campaign_id: uuid.UUID, *, state: str | None, after: uuid.UUID | None, limit: int
-) -> list[RecipientOut]:
-    """Recipients in snapshot order, optionally of one state."""
-    rows = await _all(session, _RECIPIENTS, {"c": campaign_id, "state": state, "after": after, "n": limit})
-    return [RecipientOut.model_validate(dict(r._mapping)) for r in rows]
 
 
 async def _variants(session: AsyncSession, campaign_id: uuid.UUID) -> list[VariantStats]:

@@ -58,10 +58,11 @@ class UserOut(BaseModel):
 
 
 class TenantRef(BaseModel):
-    """A tenant, as lists show it."""
+    """A tenant, as lists show it, with the settings the dashboard needs."""
 
     id: uuid.UUID
     name: str
+    timezone: str = Field(description="IANA time zone name, e.g. America/Sao_Paulo.")
 
 
 class MembershipOut(BaseModel):

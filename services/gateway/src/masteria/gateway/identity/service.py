@@ -120,7 +120,9 @@ async def describe(db: AsyncSession, user_id: uuid.UUID, tenant_id: uuid.UUID | 
     if user is None:
         raise Problem(401, "Unauthorized", "the session's user no longer exists")
     rows = await tenancy_repo.memberships_of(db, user_id)
-    memberships = [MembershipOut(tenant=TenantRef(id=t.id, name=t.name), role=m.role) for m, t in rows]
+    memberships = [
+        MembershipOut(tenant=TenantRef(id=t.id, name=t.name, timezone=t.timezone), role=m.role) for m, t in rows
+    ]
     current = next((m for m in memberships if m.tenant.id == tenant_id), None)
     return MeOut(
         user=UserOut(id=user.id, email=user.email, name=user.name, email_verified=user.email_verified),

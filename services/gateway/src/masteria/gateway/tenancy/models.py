@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from masteria.gateway.database import Base
+from masteria.gateway.tenancy.zones import DEFAULT_TIMEZONE
 from masteria.persistence.base import UuidPk, utcnow
 
 
@@ -18,6 +19,8 @@ class Tenant(UuidPk, Base):
     __tablename__ = "tenants"
 
     name: Mapped[str] = mapped_column(String(200))
+    # IANA name: schedules and the dashboard's dates default to the company's local time.
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

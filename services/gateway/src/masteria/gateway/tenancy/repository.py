@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masteria.gateway.identity.models import User
@@ -30,6 +30,12 @@ async def add_membership(db: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.U
 async def tenant_by_id(db: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
     """The tenant with this id (if RLS lets this transaction see it)."""
     return await db.get(Tenant, tenant_id)
+
+
+async def update_tenant(db: AsyncSession, tenant_id: uuid.UUID, values: dict[str, str]) -> Tenant | None:
+    """Change the tenant's columns in ``values``; None when RLS does not let this transaction see it."""
+    result = await db.execute(update(Tenant).where(Tenant.id == tenant_id).values(values).returning(Tenant))
+    return result.scalar_one_or_none()
 
 
 async def memberships_of(db: AsyncSession, user_id: uuid.UUID) -> list[tuple[Membership, Tenant]]:

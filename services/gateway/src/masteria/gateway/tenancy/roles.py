@@ -25,6 +25,11 @@ def can_manage_members(role: str) -> bool:
     return role in MANAGERS
 
 
+def settings_denial(actor: str) -> str | None:
+    """Why ``actor`` may not change the tenant's settings, or None."""
+    return None if actor in MANAGERS else "only owners and admins change the tenant's settings"
+
+
 def grant_denial(actor: str, granted: str) -> str | None:
     """Why ``actor`` may not hand out ``granted`` (a membership or an API key role), or None."""
     if not can_manage_members(actor):

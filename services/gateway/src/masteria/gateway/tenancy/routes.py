@@ -11,7 +11,7 @@ from masteria.gateway.access.dependencies import authenticated, family_access, s
 from masteria.gateway.access.principal import Principal
 from masteria.gateway.tenancy import repository as repo
 from masteria.gateway.tenancy import service
-from masteria.gateway.tenancy.schemas import MemberIn, MemberOut, RoleIn, TenantIn, TenantOut
+from masteria.gateway.tenancy.schemas import MemberIn, MemberOut, RoleIn, TenantIn, TenantOut, TenantSettingsIn
 from masteria.persistence.tenancy import system_session, tenant_session
 from masteria.runtime.pagination import Page
 from masteria.runtime.problems import Problem
@@ -41,7 +41,7 @@ async def list_tenants(request: Request, principal: Principal = Depends(authenti
             tenant = await repo.tenant_by_id(db, _tenant(principal))
         if tenant is None:
             raise Problem(404, "Tenant not found", "the API key's tenant no longer exists")
-        return [TenantOut(id=tenant.id, name=tenant.name, role=_role(principal), created_at=tenant.created_at)]
+        return [service.tenant_out(tenant, _role(principal))]
     assert principal.user_id is not None  # a session always has its user
     async with system_session(sessions) as db:
         return await service.tenants_of(db, principal.user_id)
@@ -53,7 +53,16 @@ async def create_tenant(data: TenantIn, request: Request, principal: Principal =
     assert principal.user_id is not None
     async with system_session(service_of(request).sessions) as db:
         tenant = await service.create_tenant(db, principal.user_id, data.name)
-    return TenantOut(id=tenant.id, name=tenant.name, role="owner", created_at=tenant.created_at)
+    return service.tenant_out(tenant, "owner")
+
+
+@router.patch("/tenants/current", response_model=TenantOut)
+async def change_tenant_settings(
+    data: TenantSettingsIn, request: Request, principal: Principal = Depends(family_access("tenants"))
+) -> TenantOut:
+    """Change the current tenant's settings, such as its time zone (owners and admins)."""
+    async with tenant_session(service_of(request).sessions, _tenant(principal)) as db:
+        return await service.change_settings(db, _tenant(principal), _role(principal), data)
 
 
 @router.get("/members", response_model=Page[MemberOut], tags=["members"])

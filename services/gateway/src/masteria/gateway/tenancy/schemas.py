@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from masteria.gateway.tenancy.roles import Role
+from masteria.gateway.tenancy.zones import zone_error
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -24,8 +26,23 @@ class TenantOut(BaseModel):
 
     id: uuid.UUID
     name: str
+    timezone: str = Field(description="IANA time zone name, e.g. America/Sao_Paulo.")
     role: Role
     created_at: datetime
+
+
+class TenantSettingsIn(BaseModel):
+    """The current tenant's settings to change (owners and admins)."""
+
+    timezone: str = Field(description="IANA time zone name, e.g. America/Sao_Paulo.", examples=["America/Sao_Paulo"])
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        value = value.strip()
+        if error := zone_error(value):
+            raise PydanticCustomError("timezone", error)
+        return value
 
 
 class MemberIn(BaseModel):

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from masteria.gateway.identity import repository as users
 from masteria.gateway.tenancy import repository as repo
 from masteria.gateway.tenancy.models import Membership, Tenant
-from masteria.gateway.tenancy.roles import change_denial, grant_denial, removal_denial
-from masteria.gateway.tenancy.schemas import MemberOut, TenantOut
+from masteria.gateway.tenancy.roles import change_denial, grant_denial, removal_denial, settings_denial
+from masteria.gateway.tenancy.schemas import MemberOut, TenantOut, TenantSettingsIn
 from masteria.runtime.pagination import Page, decode_cursor, encode_cursor
 from masteria.runtime.problems import Problem
 
@@ -23,10 +23,25 @@ async def create_tenant(db: AsyncSession, owner_id: uuid.UUID, name: str) -> Ten
     return tenant
 
 
+def tenant_out(tenant: Tenant, role: str) -> TenantOut:
+    """A tenant as the API shows it to someone holding ``role`` there."""
+    return TenantOut(id=tenant.id, name=tenant.name, timezone=tenant.timezone, role=role, created_at=tenant.created_at)
+
+
 async def tenants_of(db: AsyncSession, user_id: uuid.UUID) -> list[TenantOut]:
     """Every tenant a user belongs to, with their role."""
     rows = await repo.memberships_of(db, user_id)
-    return [TenantOut(id=t.id, name=t.name, role=m.role, created_at=t.created_at) for m, t in rows]
+    return [tenant_out(t, m.role) for m, t in rows]
+
+
+async def change_settings(db: AsyncSession, tenant_id: uuid.UUID, actor_role: str, data: TenantSettingsIn) -> TenantOut:
+    """Change the tenant's settings (owners and admins)."""
+    if denial := settings_denial(actor_role):
+        raise Problem(403, "Forbidden", denial)
+    tenant = await repo.update_tenant(db, tenant_id, data.model_dump(exclude_unset=True))
+    if tenant is None:
+        raise Problem(404, "Tenant not found", "the current tenant no longer exists")
+    return tenant_out(tenant, actor_role)
 
 
 def _member_out(membership: Membership, email: str, name: str) -> MemberOut:

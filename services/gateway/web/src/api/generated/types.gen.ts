@@ -2452,7 +2452,7 @@ export type RecipientCounts = {
 /**
  * RecipientOut
  *
- * One recipient: where its message stands and why.
+ * One recipient: who, where its message stands and why.
  */
 export type RecipientOut = {
     /**
@@ -2487,6 +2487,12 @@ export type RecipientOut = {
      * Id
      */
     id: string;
+    /**
+     * Name
+     *
+     * The contact's name; null when it has none or is no longer known.
+     */
+    name: string | null;
     /**
      * Phone
      */
@@ -3417,12 +3423,18 @@ export type TenantOut = {
      * Role
      */
     role: 'owner' | 'admin' | 'agent' | 'viewer';
+    /**
+     * Timezone
+     *
+     * IANA time zone name, e.g. America/Sao_Paulo.
+     */
+    timezone: string;
 };
 
 /**
  * TenantRef
  *
- * A tenant, as lists show it.
+ * A tenant, as lists show it, with the settings the dashboard needs.
  */
 export type TenantRef = {
     /**
@@ -3433,6 +3445,26 @@ export type TenantRef = {
      * Name
      */
     name: string;
+    /**
+     * Timezone
+     *
+     * IANA time zone name, e.g. America/Sao_Paulo.
+     */
+    timezone: string;
+};
+
+/**
+ * TenantSettingsIn
+ *
+ * The current tenant's settings to change (owners and admins).
+ */
+export type TenantSettingsIn = {
+    /**
+     * Timezone
+     *
+     * IANA time zone name, e.g. America/Sao_Paulo.
+     */
+    timezone: string;
 };
 
 /**
@@ -6315,6 +6347,31 @@ export type CreateTenantApiV1TenantsPostResponses = {
 };
 
 export type CreateTenantApiV1TenantsPostResponse = CreateTenantApiV1TenantsPostResponses[keyof CreateTenantApiV1TenantsPostResponses];
+
+export type ChangeTenantSettingsApiV1TenantsCurrentPatchData = {
+    body: TenantSettingsIn;
+    path?: never;
+    query?: never;
+    url: '/api/v1/tenants/current';
+};
+
+export type ChangeTenantSettingsApiV1TenantsCurrentPatchErrors = {
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type ChangeTenantSettingsApiV1TenantsCurrentPatchError = ChangeTenantSettingsApiV1TenantsCurrentPatchErrors[keyof ChangeTenantSettingsApiV1TenantsCurrentPatchErrors];
+
+export type ChangeTenantSettingsApiV1TenantsCurrentPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: TenantOut;
+};
+
+export type ChangeTenantSettingsApiV1TenantsCurrentPatchResponse = ChangeTenantSettingsApiV1TenantsCurrentPatchResponses[keyof ChangeTenantSettingsApiV1TenantsCurrentPatchResponses];
 
 export type ListNumbersApiV1WhatsappPhoneNumbersGetData = {
     body?: never;

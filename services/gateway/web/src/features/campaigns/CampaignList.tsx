@@ -16,7 +16,6 @@ import { useCampaigns } from "./hooks";
 import { campaignsMessages } from "./i18n";
 import { type LiveCampaign, countsOf, progressOf, ratesOf } from "./live";
 import { AreaTabs, CampaignProgress, StateBadge } from "./parts";
-import { useCampaignLive } from "./useCampaignLive";
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -93,7 +92,6 @@ export default function CampaignList() {
   const filters = useMemo(() => ({ state: params.get("state") ?? "", q: params.get("q") ?? "" }), [params]);
   const [text, setText] = useState(filters.q);
   const campaigns = useCampaigns(filters);
-  useCampaignLive();
   const { items } = campaigns;
 
   const setParam = useCallback(

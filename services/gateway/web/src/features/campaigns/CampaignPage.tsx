@@ -275,11 +275,20 @@ function RecipientsTable({ campaignId }: { campaignId: string }) {
               {recipients.items.map((r) => {
                 const at = r.read_at ?? r.delivered_at ?? r.failed_at ?? r.sent_at ?? r.queued_at;
                 const detail = r.skip_reason ? (t.live.skipReasons[r.skip_reason] ?? r.skip_reason) : r.error_title || r.error_code || (r.state === "unknown" ? t.recipientHints.unknown : "");
+                const phone = formatPhone(r.phone);
+                const name = r.name?.trim();
                 return (
                   <tr key={r.id} className="border-t" data-testid="recipient-row" data-state={r.state}>
                     <td className="px-3 py-2">
-                      <Link to={`/contacts/${r.contact_id}`} className="whitespace-nowrap font-medium hover:underline">
-                        {formatPhone(r.phone) || r.contact_id.slice(0, 8)}
+                      <Link to={`/contacts/${r.contact_id}`} className="group grid">
+                        <span className="font-medium group-hover:underline" data-testid="recipient-name">
+                          {name || phone || r.contact_id.slice(0, 8)}
+                        </span>
+                        {name && phone ? (
+                          <span className="whitespace-nowrap text-xs text-muted-foreground tabular-nums" data-testid="recipient-phone">
+                            {phone}
+                          </span>
+                        ) : null}
                       </Link>
                     </td>
                     <td className="px-3 py-2">

@@ -5,7 +5,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { toast } from "sonner";
 import { type Campaign, campaignKeys, campaignsApi } from "@/api/campaigns";
 import { problemToForm } from "@/api/problems";
-import { useTenantId } from "@/app/session";
+import { useTenantId, useTenantTimeZone } from "@/app/session";
 import { EmptyState } from "@/components/EmptyState";
 import { PageSkeleton } from "@/components/PageSkeleton";
 import { Button } from "@/components/ui/button";
@@ -83,7 +83,8 @@ export default function CampaignWizard() {
   const draftParam = params.get("draft") ?? undefined;
   const [draftId, setDraftId] = useState<string | undefined>(draftParam);
   const existing = useCampaign(draftParam);
-  const [state, setState] = useState<WizardState>(() => initialState());
+  const zone = useTenantTimeZone();
+  const [state, setState] = useState<WizardState>(() => initialState(zone));
   const [loaded, setLoaded] = useState(!draftParam);
   const [current, setCurrent] = useState(0);
   const [reached, setReached] = useState(draftParam ? STEPS.length - 1 : 0);
@@ -94,10 +95,10 @@ export default function CampaignWizard() {
 
   useEffect(() => {
     if (!loaded && existing.data && existing.data.state === "draft") {
-      setState(fromCampaign(existing.data));
+      setState(fromCampaign(existing.data, new Date(), zone));
       setLoaded(true);
     }
-  }, [existing.data, loaded]);
+  }, [existing.data, loaded, zone]);
 
   const set: SetState = useCallback((update) => setState((s) => update(s)), []);
   const errors: Errors = validateStep(state, step);

@@ -1,35 +1,30 @@
 import { Clock } from "lucide-react";
 import { useMemo } from "react";
+import { useTenantTimeZone } from "@/app/session";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { useMessages } from "@/i18n/feature";
+import { timeZoneOptions, zoneLabel } from "@/lib/timezones";
 import { cn } from "@/lib/utils";
 import { formatDuration } from "./format";
 import { useAudienceCount } from "./hooks";
 import { campaignsMessages } from "./i18n";
 import type { StepProps } from "./stepProps";
-import { DEFAULT_TIMEZONE, estimatedSeconds, toAudience } from "./wizard";
+import { estimatedSeconds, toAudience } from "./wizard";
 
-/** Every IANA zone the browser knows (the common ones first), or a short list when it cannot tell. */
+/** Every IANA zone the browser knows, the current one and the tenant's first (then Brazil's). */
 export function useTimeZones(current: string): string[] {
-  return useMemo(() => {
-    const first = [DEFAULT_TIMEZONE, "America/Manaus", "America/Fortaleza", "America/Recife", "America/Noronha", "UTC"];
-    let all: string[] = [];
-    try {
-      all = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
-    } catch {
-      all = [];
-    }
-    return [...new Set([current, ...first, ...all])].filter(Boolean);
-  }, [current]);
+  const tenantZone = useTenantTimeZone();
+  return useMemo(() => timeZoneOptions(current, tenantZone), [current, tenantZone]);
 }
 
 /** Step 4: when and how fast — now or at a time in a zone, quiet hours, sending days, pace. */
 export function StepSchedule({ state, set, error }: StepProps) {
   const t = useMessages(campaignsMessages);
   const zones = useTimeZones(state.timezone);
+  const tenantZone = useTenantTimeZone();
   const count = useAudienceCount(toAudience(state), state.channel, true);
   const sendable = count.data?.sendable ?? 0;
   const seconds = estimatedSeconds(sendable, Number.isFinite(state.messagesPerSecond) ? state.messagesPerSecond : 0);
@@ -67,12 +62,12 @@ export function StepSchedule({ state, set, error }: StepProps) {
                 <Input {...ids} type="datetime-local" value={state.startLocal} onChange={(e) => set((s) => ({ ...s, startLocal: e.target.value }))} data-testid="start-at" />
               )}
             </Field>
-            <Field label={t.schedule.timezone}>
+            <Field label={t.schedule.timezone} hint={t.schedule.companyZone(zoneLabel(tenantZone))}>
               {(ids) => (
-                <Select {...ids} value={state.timezone} onChange={(e) => set((s) => ({ ...s, timezone: e.target.value }))}>
+                <Select {...ids} value={state.timezone} onChange={(e) => set((s) => ({ ...s, timezone: e.target.value }))} data-testid="schedule-timezone">
                   {zones.map((z) => (
                     <option key={z} value={z}>
-                      {z.replaceAll("_", " ")}
+                      {zoneLabel(z)}
                     </option>
                   ))}
                 </Select>
@@ -99,7 +94,7 @@ export function StepSchedule({ state, set, error }: StepProps) {
             <Input type="time" value={state.quietStart} onChange={(e) => set((s) => ({ ...s, quietStart: e.target.value }))} className="w-32" aria-label={t.schedule.quietFrom} />
             <span>{t.schedule.quietTo}</span>
             <Input type="time" value={state.quietEnd} onChange={(e) => set((s) => ({ ...s, quietEnd: e.target.value }))} className="w-32" aria-label={t.schedule.quietTo} />
-            <span className="text-muted-foreground">({state.timezone.replaceAll("_", " ")})</span>
+            <span className="text-muted-foreground">({zoneLabel(state.timezone)})</span>
           </div>
         ) : null}
         {error("quietHours") ? (

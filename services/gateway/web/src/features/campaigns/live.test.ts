@@ -5,10 +5,11 @@ import {
   applyToList,
   applyToStats,
   type CampaignEvent,
+  campaignEventOf,
   countsOf,
-  parseCampaignEvent,
   progressOf,
   pushSample,
+  rateSampleOf,
   ratesOf,
 } from "./live";
 
@@ -104,11 +105,20 @@ describe("live campaign events", () => {
   });
 
   it("reads campaign events from the feed's envelopes and nothing else", () => {
-    const raw = JSON.stringify({ type: "campaign.progressed", data: { campaign_id: "c1", state: "running", counts: { total: 5, sent: 2 }, sent_per_second: 3, occurred_at: "2025-01-01T12:00:00Z" } });
-    const event = parseCampaignEvent("campaign.progressed", raw);
+    const data = { campaign_id: "c1", state: "running", counts: { total: 5, sent: 2 }, sent_per_second: 3, occurred_at: "2025-01-01T12:00:00Z" };
+    const event = campaignEventOf("campaign.progressed", data);
     expect(event?.data.counts).toEqual(countsOf({ total: 5, sent: 2 }));
-    expect(parseCampaignEvent("message.stored", raw)).toBeNull();
-    expect(parseCampaignEvent("campaign.progressed", "{bad")).toBeNull();
-    expect(parseCampaignEvent("campaign.progressed", JSON.stringify({ data: { state: "running" } }))).toBeNull();
+    expect(campaignEventOf("message.stored", data)).toBeNull();
+    expect(campaignEventOf("campaign.progressed", null)).toBeNull();
+    expect(campaignEventOf("campaign.progressed", "{bad")).toBeNull();
+    expect(campaignEventOf("campaign.progressed", { state: "running" })).toBeNull();
+  });
+
+  it("takes the rate chart's samples from the campaign's own progress events only", () => {
+    const data = { campaign_id: "c1", state: "running", counts: { total: 5 }, sent_per_second: 3.5, occurred_at: "2025-01-01T12:00:00Z" };
+    expect(rateSampleOf({ type: "campaign.progressed", data }, "c1")).toEqual({ t: Date.parse("2025-01-01T12:00:00Z"), v: 3.5 });
+    expect(rateSampleOf({ type: "campaign.progressed", data }, "c2")).toBeNull();
+    expect(rateSampleOf({ type: "campaign.state_changed", data }, "c1")).toBeNull();
+    expect(rateSampleOf({ type: "campaign.progressed", data: { ...data, occurred_at: "not a time" } }, "c1")).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Live campaign events (campaign.progressed about once a second while sending, campaign.state_changed on
- * every change) applied to the cached campaign, its stats and the list. Pure: the hook in useCampaignLive.ts
- * feeds them to TanStack Query; tests run them on plain data.
+ * every change) applied to the cached campaign, its stats and the list. Pure: the app-wide feed (src/live)
+ * hands them to liveCache.ts, which applies them to TanStack Query; tests run them on plain data.
  */
 import type { Campaign, CampaignState, CampaignStats, Page, RecipientCounts } from "@/api/campaigns";
 
@@ -145,15 +145,23 @@ export function pushSample(samples: RateSample[], sample: RateSample, keepMs = 1
   return [...kept, sample].sort((a, b) => a.t - b.t);
 }
 
-/** An event from the feed's JSON (the CloudEvents envelope), or null when it is not a campaign event. */
-export function parseCampaignEvent(type: string, raw: string): CampaignEvent | null {
-  if (type !== "campaign.progressed" && type !== "campaign.state_changed") return null;
-  try {
-    const envelope = JSON.parse(raw) as { type?: string; data?: Record<string, unknown> };
-    const data = envelope.data;
-    if (!data || typeof data.campaign_id !== "string" || typeof data.occurred_at !== "string") return null;
-    return { type, data: { ...data, counts: countsOf(data.counts as Partial<RecipientCounts>) } } as CampaignEvent;
-  } catch {
-    return null;
-  }
+export function isCampaignEventType(type: string): type is CampaignEvent["type"] {
+  return (CAMPAIGN_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** A campaign event from an envelope's type and data, or null when it is not one (or lacks its id or time). */
+export function campaignEventOf(type: string, data: unknown): CampaignEvent | null {
+  if (!isCampaignEventType(type) || typeof data !== "object" || data === null) return null;
+  const d = data as Record<string, unknown>;
+  if (typeof d.campaign_id !== "string" || typeof d.occurred_at !== "string") return null;
+  return { type, data: { ...d, counts: countsOf(d.counts as Partial<RecipientCounts>) } } as CampaignEvent;
+}
+
+/** The live sends per second of `campaignId` an envelope carries (a campaign.progressed of it), or null. */
+export function rateSampleOf(envelope: { type: string; data: unknown }, campaignId: string): RateSample | null {
+  const event = campaignEventOf(envelope.type, envelope.data);
+  if (event?.type !== "campaign.progressed" || event.data.campaign_id !== campaignId) return null;
+  const t = Date.parse(event.data.occurred_at);
+  const v = Number(event.data.sent_per_second);
+  return Number.isFinite(t) && Number.isFinite(v) ? { t, v } : null;
 }

@@ -197,6 +197,16 @@ describe("the API body", () => {
     expect(valuesFromContent(promo, buildTemplateContent(promo, {}))).toEqual({ "header.1": "", "body.1": "", "body.2": "", "button.0.1": "" });
   });
 
+  it("schedules in the tenant's time zone unless the campaign chose one", () => {
+    const lisbon = { ...ready(), ...initialState("Europe/Lisbon"), name: "Natal", senderIds: ["n1"], tagsInclude: ["vip"], variants: ready().variants };
+    const body = toInput({ ...lisbon, startMode: "later", startLocal: "2025-03-11T09:00" }, NOW);
+    expect(body.schedule).toMatchObject({ timezone: "Europe/Lisbon", start_at: "2025-03-11T09:00:00.000Z" });
+    const stored = { ...body, ...STORED, id: "c2" };
+    expect(fromCampaign(stored, NOW, "America/Manaus").timezone).toBe("Europe/Lisbon");
+    const zoneless = { ...stored, schedule: { ...stored.schedule, timezone: null } };
+    expect(fromCampaign(zoneless, NOW, "America/Manaus")).toMatchObject({ timezone: "America/Manaus", startLocal: "2025-03-11T05:00" });
+  });
+
   it("estimates the duration at the pace asked", () => {
     expect(estimatedSeconds(1000, 20)).toBe(50);
     expect(estimatedSeconds(1001, 20)).toBe(51);

@@ -14,12 +14,14 @@ import type {
 } from "@/api/campaigns";
 import type { OutboundContent, TemplateContent } from "@/api/inbox";
 import { buildTemplateContent, extractVariables, missingVariables, type TemplateLike } from "@/features/inbox/templates";
+import { DEFAULT_TIMEZONE } from "@/lib/timezones";
 import { isFieldKey } from "./variables";
+
+export { DEFAULT_TIMEZONE };
 
 export const STEPS = ["channel", "audience", "message", "schedule", "review"] as const;
 export type Step = (typeof STEPS)[number];
 
-export const DEFAULT_TIMEZONE = "America/Sao_Paulo";
 export const ALL_DAYS = [0, 1, 2, 3, 4, 5, 6];
 export const MAX_VARIANTS = 4;
 export const TEXT_LIMIT: Record<CampaignChannel, number> = { whatsapp_meta: 4096, whatsapp_qr: 4096, sms: 1600 };
@@ -76,6 +78,7 @@ export function newVariant(name: string, weight: number, kind: VariantDraft["kin
   return { name, weight, kind, text: "", template: null, templateValues: {}, pendingTemplate: null };
 }
 
+/** A new campaign's form; its schedule in `timezone` (the tenant's). */
 export function initialState(timezone = DEFAULT_TIMEZONE): WizardState {
   return {
     name: "",
@@ -424,9 +427,10 @@ export function asPercents(weights: number[]): number[] {
   return out;
 }
 
-/** A draft's form state (to go on editing it). */
-export function fromCampaign(c: Campaign, now = new Date()): WizardState {
-  const base = initialState(c.schedule?.timezone || DEFAULT_TIMEZONE);
+/** A draft's form state (to go on editing it); a draft saved without a zone gets `timezone` (the tenant's). */
+export function fromCampaign(c: Campaign, now = new Date(), timezone = DEFAULT_TIMEZONE): WizardState {
+  const zone = c.schedule?.timezone || timezone;
+  const base = initialState(zone);
   const f = c.audience?.filter ?? null;
   const percents = asPercents((c.message?.variants ?? []).map((v) => v.weight ?? 1));
   const variants: VariantDraft[] = (c.message?.variants ?? []).map((raw, i) => {
@@ -474,7 +478,7 @@ export function fromCampaign(c: Campaign, now = new Date()): WizardState {
     abTest: variants.length > 1,
     variants: variants.length ? variants : base.variants,
     startMode: c.schedule?.start_at ? "later" : "now",
-    startLocal: c.schedule?.start_at ? utcToZonedLocal(c.schedule.start_at, c.schedule.timezone || DEFAULT_TIMEZONE) : "",
+    startLocal: c.schedule?.start_at ? utcToZonedLocal(c.schedule.start_at, zone) : "",
     quietHours: Boolean(c.schedule?.quiet_hours),
     quietStart: c.schedule?.quiet_hours?.start ?? base.quietStart,
     quietEnd: c.schedule?.quiet_hours?.end ?? base.quietEnd,

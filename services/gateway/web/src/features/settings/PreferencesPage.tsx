@@ -4,6 +4,7 @@ import { type Language, useI18n } from "@/i18n";
 import { LANGUAGES } from "@/i18n/detect";
 import { type ThemeChoice, useTheme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
+import { TenantTimeZoneCard } from "./TenantTimeZoneCard";
 
 function Choice<T extends string>({
   name,
@@ -90,6 +91,7 @@ export default function PreferencesPage() {
           />
         </CardContent>
       </Card>
+      <TenantTimeZoneCard />
     </div>
   );
 }
