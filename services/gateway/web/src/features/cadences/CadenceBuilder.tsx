@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { cadenceKeys, cadencesApi, type CadenceInput, DELAY_UNITS, type DelayUnit, STEP_CONDITIONS, type StepCondition } from "@/api/cadences";
 import type { CampaignChannel } from "@/api/campaigns";
 import { problemToForm } from "@/api/problems";
-import { useTenantId } from "@/app/session";
+import { useTenantId, useTenantTimeZone } from "@/app/session";
 import { EmptyState } from "@/components/EmptyState";
 import { PageSkeleton } from "@/components/PageSkeleton";
 import { Button } from "@/components/ui/button";
@@ -193,7 +193,8 @@ export default function CadenceBuilder() {
   const navigate = useNavigate();
   const { cadenceId } = useParams();
   const existing = useCadence(cadenceId);
-  const [state, setState] = useState<CadenceState>(initialCadence);
+  const zone = useTenantTimeZone();
+  const [state, setState] = useState<CadenceState>(() => initialCadence(zone));
   const [loaded, setLoaded] = useState(!cadenceId);
   const [tried, setTried] = useState(false);
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});

@@ -10,6 +10,11 @@ function ready(): CadenceState {
 }
 
 describe("cadence builder", () => {
+  it("keeps business hours in the tenant's time zone", () => {
+    expect(initialCadence("Europe/Lisbon").timezone).toBe("Europe/Lisbon");
+    expect(toCadenceInput({ ...ready(), timezone: "Europe/Lisbon" }).business_hours?.timezone).toBe("Europe/Lisbon");
+  });
+
   it("starts with one step now and follows up a day later only without a reply", () => {
     const s = ready();
     expect(s.steps[0]).toMatchObject({ delayValue: 0, condition: "always" });

@@ -53,12 +53,13 @@ export function newStep(previous?: StepDraft): StepDraft {
   };
 }
 
-export function initialCadence(): CadenceState {
+/** An empty cadence whose business hours are in `timezone` (the tenant's). */
+export function initialCadence(timezone = DEFAULT_TIMEZONE): CadenceState {
   return {
     name: "",
     steps: [newStep()],
     businessHours: true,
-    timezone: DEFAULT_TIMEZONE,
+    timezone,
     days: [0, 1, 2, 3, 4],
     start: "09:00",
     end: "18:00",
