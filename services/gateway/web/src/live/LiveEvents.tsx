@@ -23,6 +23,7 @@ export const LIVE_EVENT_TYPES = [
   "contact.opted_out",
   "contact.opted_in",
   "contact.merged",
+  "contact.deleted",
   "campaign.progressed",
   "campaign.state_changed",
 ] as const;

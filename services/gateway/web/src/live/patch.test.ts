@@ -503,6 +503,23 @@ describe("other live events", () => {
     expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.conversation(T, "c3") });
   });
 
+  it("drops a deleted contact's conversations from every list at once", () => {
+    const client = new QueryClient();
+    client.setQueryData(keys.conversationList(T, ""), list());
+    client.setQueryData(keys.conversationList(T, { status: "open" }), list());
+    client.setQueryData(keys.contact(T, "contact-c1"), { id: "contact-c1" });
+    const invalidate = vi.fn();
+    const done = applyLiveEvent(client, envelope("contact.deleted", { contact_id: "contact-c1" }), { tenantId: T, invalidate });
+    for (const filters of ["", { status: "open" }] as const) {
+      const ids = client.getQueryData<ConversationPages>(keys.conversationList(T, filters))!.pages.flatMap((p) => p.items.map((c) => c.id));
+      expect(ids).not.toContain("c1");
+      expect(ids.length).toBeGreaterThan(0);
+    }
+    expect(done).toContain("list: contact's conversations removed");
+    expect(client.getQueryData(keys.contact(T, "contact-c1"))).toBeUndefined();
+    expect(invalidate).toHaveBeenCalledWith({ queryKey: keys.contactLists(T) });
+  });
+
   it("refreshes notes and contacts", () => {
     const client = new QueryClient();
     const invalidate = vi.fn();

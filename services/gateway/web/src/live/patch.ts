@@ -222,6 +222,12 @@ export function applyConversationUpdate(
   return { data: changed ? { ...data, pages } : data, found };
 }
 
+/** The lists without the conversations of a deleted contact (the same object when it had none there). */
+export function withoutContact(data: ConversationPages | undefined, contactId: string): ConversationPages | undefined {
+  if (!data || !data.pages.some((page) => page.items.some((c) => c.contact.id === contactId))) return data;
+  return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((c) => c.contact.id !== contactId) })) };
+}
+
 /** The state a conversation's read (or any) answer carries, as a conversation.updated would. */
 export function conversationState(c: Conversation): ConversationUpdatedData {
   return {
@@ -372,7 +378,7 @@ export interface LiveContext {
   reconcile?: (listKey: readonly unknown[]) => void;
 }
 
-const CONTACT_EVENTS = ["contact.created", "contact.updated", "contact.opted_out", "contact.opted_in", "contact.merged"];
+const CONTACT_EVENTS = ["contact.created", "contact.updated", "contact.opted_out", "contact.opted_in", "contact.merged", "contact.deleted"];
 
 /** Applies one event to the query cache; returns what it did (for tests and debugging). */
 export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx: LiveContext): string[] {
@@ -485,17 +491,28 @@ export function applyLiveEvent(client: QueryClient, envelope: LiveEnvelope, ctx:
     case "contact.updated":
     case "contact.opted_out":
     case "contact.opted_in":
-    case "contact.merged": {
+    case "contact.merged":
+    case "contact.deleted": {
       if (CONTACT_EVENTS.includes(envelope.type)) {
         const contactId = (envelope.data as { contact_id?: string }).contact_id;
         invalidate({ queryKey: keys.contactLists(ctx.tenantId) });
-        if (contactId) invalidate({ queryKey: keys.contact(ctx.tenantId, contactId) });
+        if (contactId && envelope.type === "contact.deleted") {
+          // Their conversations went with them: drop them from every cached list at once, then re-read.
+          for (const [key, data] of lists) {
+            const next = withoutContact(data, contactId);
+            if (next !== data) {
+              client.setQueryData(key, next);
+              done.push("list: contact's conversations removed");
+            }
+          }
+          client.removeQueries({ queryKey: keys.contact(ctx.tenantId, contactId) });
+        } else if (contactId) invalidate({ queryKey: keys.contact(ctx.tenantId, contactId) });
         // Open conversations show whether the contact may be messaged on their channel.
         if (envelope.type === "contact.opted_out" || envelope.type === "contact.opted_in") {
           invalidate({ queryKey: keys.conversationDetails(ctx.tenantId) });
         }
         done.push("contacts: refetch");
-        if (envelope.type !== "contact.created" && envelope.type !== "contact.updated" && envelope.type !== "contact.merged") break;
+        if (!["contact.created", "contact.updated", "contact.merged", "contact.deleted"].includes(envelope.type)) break;
       }
       if (!ctx.reconcile) {
         invalidate({ queryKey: keys.conversationLists(ctx.tenantId) });
