@@ -8,6 +8,9 @@ Printed: recipients per second end to end (launch to the last recipient delivere
 the snapshot time, every service's peak memory (VmHWM) and the raw JetStream rate on the same machine
 in the same run, the floor under our layers.
 
+The pause run (pause_at_speed.py) pauses a campaign sending at 1,000 per second and counts what still
+went out after the acknowledgement.
+
 The snapshot run copies 1,000,000 contacts straight into campaigns' audience view (seeding a read model
 that crm's events would otherwise fill for minutes) and times the launch's snapshot of all of them;
 campaigns' peak memory is read again afterwards: it must not grow with the audience.
@@ -19,6 +22,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,15 +31,17 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from cpu import cpu_seconds, per_item_ms
 from jetstream_raw import raw_jetstream_rates
+from pause_at_speed import pause_at_speed
 
 from masteria.devstack.harness import wait_for
 from masteria.devstack.postgres import asyncpg_dsn
 from masteria.e2e.clients import Operator, Sandbox, connect_whatsapp
 from masteria.e2e.stack import RunningStack, running_stack
 
-RECIPIENTS = 100_000
-AUDIENCE = 1_000_000
+RECIPIENTS = int(os.environ.get("MASTERIA_BENCH_RECIPIENTS", "100000"))
+AUDIENCE = int(os.environ.get("MASTERIA_BENCH_AUDIENCE", "1000000"))
 TAG = "black-friday"
 MAPPING = {"phone": "phone", "name": "name", "tags": "tags"}
 TEMPLATE = {
@@ -59,16 +65,28 @@ async def run_campaign_benchmark() -> dict[str, Any]:
             print(f"==> {RECIPIENTS:,} contacts imported through crm, one number at 1,000/s")
             account = await _prepare(stack, operator, sandbox)
             print(f"==> campaign to {RECIPIENTS:,} recipients, statuses back to delivered")
+            before = cpu_seconds(stack, SERVICES)
             figures |= await _campaign_run(stack, operator, account)
+            cpu = per_item_ms(before, cpu_seconds(stack, SERVICES), RECIPIENTS)
+            figures |= {f"cpu_ms_per_recipient_{name}": ms for name, ms in cpu.items()}
             figures |= _memory(stack, "after_campaign")
             raw = await raw_jetstream_rates(stack.config.infra.nats_url)
             figures |= {f"jetstream_raw_{k}": v for k, v in raw.items()}
             _print(figures)
-            print(f"==> snapshot of a {AUDIENCE:,}-contact audience")
-            snapshot = await _snapshot_run(operator, admin, tenant, account)
-            snapshot |= _memory(stack, "after_1m_snapshot", only=("campaigns",))
-            _print(snapshot)
-            figures |= snapshot
+            if AUDIENCE:
+                print(f"==> snapshot of a {AUDIENCE:,}-contact audience")
+                snapshot = await _snapshot_run(operator, admin, tenant, account)
+                snapshot |= _memory(stack, "after_1m_snapshot", only=("campaigns",))
+                _print(snapshot)
+                figures |= snapshot
+            print("==> pause of a campaign sending at 1,000/s (the bus plays the adapter)")
+
+            async def create(rate: float) -> str:
+                return await _create(operator, "Pausa", account, {"filter": {"tags_any": [TAG]}}, mps=rate)
+
+            paused = await pause_at_speed(stack, operator, tenant, create)
+            _print(paused)
+            figures |= paused
         finally:
             await admin.close()
             await sandbox.close()
@@ -79,6 +97,11 @@ async def run_campaign_benchmark() -> dict[str, Any]:
 async def _prepare(stack: RunningStack, operator: Operator, sandbox: Sandbox) -> str:
     number, registered = await connect_whatsapp(
         operator, sandbox, stack.config.gateway_url, messaging_limit_tier="TIER_UNLIMITED")
+    # Meta's webhooks reach whatsapp-meta directly, as a production ingress routes /webhooks/whatsapp-meta
+    # (ADR 11); through the gateway's single-host proxy every status would cost a second HTTP hop.
+    direct = f"{stack.config.url('whatsapp-meta')}/webhooks/whatsapp-meta"
+    subscription = await sandbox.subscribe(number, direct, registered["verify_token"])
+    assert subscription.get("verified") is True, subscription
     response = await operator.patch(f"/api/v1/whatsapp/phone-numbers/{registered['id']}", {"messages_per_second": 1000})
     assert response.status_code == 200, response.text
     await sandbox.meta_behaviour(number, statuses=["sent", "delivered"], status_delay_ms=200, mps_limit=1000)
