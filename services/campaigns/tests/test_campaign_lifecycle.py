@@ -17,12 +17,13 @@ from masteria.contracts.messages import (
     ErrorClassification,
     InboundMessage,
     MessageStatus,
+    MessageStatusChanged,
     Sender,
 )
 from masteria.devstack.harness import RunningService, wait_for
 from masteria.security.internal_token import InternalTokenIssuer
 
-from .helpers import AdapterStandIn, Api, created, envelope, opted_out, publish, rows
+from .helpers import AdapterStandIn, Api, created, domain_events, envelope, opted_out, publish, rows
 
 pytestmark = pytest.mark.integration
 TEXT = {"kind": "text", "body": "Olá {{first_name}}, oferta {{custom.plan|básica}}"}
@@ -347,3 +348,44 @@ async def test_a_scheduled_campaign_waits_for_its_start(campaigns: RunningServic
         await settled(api, campaign["id"], "completed", within=20)
     assert len(adapter.received) == 2
     assert datetime.now(UTC) >= start
+
+
+def accepted_only(dispatch: CampaignDispatch) -> list[tuple[MessageStatus, DeliveryError | None]]:
+    del dispatch
+    return [(MessageStatus.ACCEPTED, None)]
+
+
+async def test_statuses_after_completion_still_reach_the_live_progress(
+    campaigns: RunningService, issuer: InternalTokenIssuer
+) -> None:
+    # A campaign completes once every recipient was sent; reads come later. A dashboard following the live
+    # feed must see them: progress goes on for a while after completion.
+    tenant = uuid.uuid4()
+    api = Api(campaigns, issuer, tenant)
+    await audience(campaigns, tenant, 3)
+    async with AdapterStandIn(tenant, accepted_only) as adapter:
+        campaign = await api.ok("POST", "/api/v1/campaigns", 201, json=body())
+        await api.ok("POST", f"/api/v1/campaigns/{campaign['id']}/launch", 202)
+        await settled(api, campaign["id"], "completed")
+    reads = [
+        MessageStatusChanged(
+            channel=d.channel,
+            dispatch_id=d.dispatch_id,
+            external_id=f"ext-{d.dispatch_id}",
+            status=MessageStatus.READ,
+            occurred_at=datetime.now(UTC),
+            recipient=d.to,
+        )
+        for d in adapter.received
+    ]
+    await publish(*(envelope(r, tenant) for r in reads))
+
+    def read_after_completion(seen: list[dict[str, Any]]) -> bool:
+        return any(
+            e["type"] == "campaign.progressed"
+            and e["data"]["state"] == "completed"
+            and e["data"]["counts"]["read"] == 3
+            for e in seen
+        )
+
+    await domain_events(tenant, read_after_completion, within=15)

@@ -47,6 +47,13 @@ async def test_a_campaign_is_built_step_by_step_launched_and_followed_live(
     await page.get_by_test_id("templates-sync").click()
     await expect(page.get_by_test_id("template-row").first).to_be_visible()
     contacts = await add_contacts(page, "natal", 12)
+    # The bakery is in Lisbon: its schedules start in its own time zone.
+    cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
+    zone = await page.request.patch(
+        "/api/v1/tenants/current", data={"timezone": "Europe/Lisbon"},
+        headers={"X-CSRF-Token": cookies.get("masteria_csrf", "")})
+    assert zone.status == 200, await zone.text()
+    await page.reload()
 
     # Campanhas → Nova campanha.
     nav = page.get_by_role("navigation", name="Navegação principal")
@@ -72,7 +79,10 @@ async def test_a_campaign_is_built_step_by_step_launched_and_followed_live(
     await expect(preview).to_contain_text("Olá Ana!")
     await page.get_by_test_id("wizard-next").click()
 
-    # 4. Schedule: now, slowly enough to see it move.
+    # 4. Schedule: a later start would be read in the tenant's zone; now, slowly enough to see it move.
+    await page.get_by_test_id("start-later").check()
+    await expect(page.get_by_test_id("schedule-timezone")).to_have_value("Europe/Lisbon")
+    await page.get_by_test_id("start-now").check()
     await page.get_by_test_id("messages-per-second").fill("4")
     await expect(page.get_by_test_id("estimated-duration")).to_contain_text("3 s")
     await page.get_by_test_id("wizard-next").click()
@@ -103,6 +113,8 @@ async def test_a_campaign_is_built_step_by_step_launched_and_followed_live(
     assert await page.evaluate("window.__sameDocument") is True
     seen = await page.evaluate("window.__percents")
     assert any(0 < p < 100 for p in seen), f"the bar jumped straight to the end: {seen}"
+    # Recipients are listed by name, as the operator knows them.
+    await expect(page.get_by_test_id("recipient-name").filter(has_text="Ana Prado")).to_be_visible()
 
     # Meta got one template per tagged contact, with their own first name; the untagged one got nothing.
     sent = [e for e in await sandbox.meta_ledger(number) if e["type"] == "template"]

@@ -89,7 +89,7 @@ class Dispatcher:
             active = await repository.active_campaigns(session)
         for campaign in active:
             await self.tick_campaign(campaign.tenant_id, campaign.id)
-        await self._report_tails({c.id for c in active})
+        await self._report_tails()
 
     async def tick_campaign(self, tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
         """Sweep, promote, send and report for one campaign, in one transaction."""
@@ -198,11 +198,15 @@ class Dispatcher:
         )
         await self.service.outbox.add(session, wrap(payload, tenant_id))
 
-    async def _report_tails(self, active: set[uuid.UUID]) -> None:
-        """Progress of campaigns finished in the last ``progress_tail_s``: statuses still arrive."""
+    async def _report_tails(self) -> None:
+        """Progress of campaigns finished in the last ``progress_tail_s``: statuses still arrive.
+
+        (A campaign completes inside a tick that counted it active, so being active is no reason to stop: a
+        completed campaign never runs again.)
+        """
         clock = time.monotonic()
         for campaign_id, (tenant_id, until) in list(self._tail.items()):
-            if clock > until or campaign_id in active:
+            if clock > until:
                 self._tail.pop(campaign_id, None)
                 self._inflight.pop(campaign_id, None)
                 self._sends.pop(campaign_id, None)
