@@ -40,11 +40,12 @@ class BatchConsumer:
         self.batch_size, self.idle_wait_s, self.retry_delay_s = batch_size, idle_wait_s, retry_delay_s
         self.drain_wait_s = drain_wait_s
         self._task: asyncio.Task[None] | None = None
+        self._subscription: JetStreamContext.PullSubscription | None = None
 
     async def start(self) -> None:
         """Bind to the durable consumer and start pulling."""
-        subscription = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
-        self._task = asyncio.create_task(self._run(subscription), name=f"consumer-{self.spec.durable}")
+        self._subscription = await self.js.pull_subscribe_bind(durable=self.spec.durable, stream=self.spec.stream)
+        self._task = asyncio.create_task(self._run(self._subscription), name=f"consumer-{self.spec.durable}")
 
     async def stop(self) -> None:
         """Stop after the batch in hand; unacked messages are redelivered to the next process."""
@@ -52,6 +53,12 @@ class BatchConsumer:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._subscription is not None:
+            # Left subscribed, the inbox of the last lingering fetch kept the connection's drain (the broker's
+            # stop) waiting for its whole timeout: crm and campaigns were SIGKILLed at every shutdown.
+            with contextlib.suppress(ConnectionClosedError):
+                await self._subscription.unsubscribe()
+            self._subscription = None
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
         while True:

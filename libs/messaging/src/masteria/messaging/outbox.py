@@ -140,7 +140,8 @@ class OutboxRelay:
                 await asyncio.sleep(self.idle_poll_s)
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), max(0.0, next_poll - loop.time()))
+                async with asyncio.timeout(max(0.0, next_poll - loop.time())):
+                    await self._wakeup.wait()
 
     async def _publish(self, rows: list[Any], key: Any) -> list[Any]:
         """Publish rows concurrently; returns the ids JetStream acknowledged."""

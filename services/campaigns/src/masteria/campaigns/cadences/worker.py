@@ -76,7 +76,8 @@ class CadenceWorker:
                 taken = 0
             if taken < self.settings.batch:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), self.settings.tick_s)
+                    async with asyncio.timeout(self.settings.tick_s):
+                        await self._stopping.wait()
 
 
 async def start(service: Service) -> None:

@@ -65,7 +65,8 @@ class SnapshotWorker:
             except Exception:  # the worker outlives a database outage; the job stays for the next try
                 log.exception("campaign snapshot failed")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
 
     async def run_one(self) -> bool:
         """Take and run one job; False when there was none."""

@@ -81,7 +81,8 @@ class Dispatcher:
             pause = self.settings.tick_s - (time.monotonic() - started)
             if pause > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
 
     async def tick(self) -> None:
         """One pass over every campaign that may have work."""

@@ -91,7 +91,8 @@ class RetrySweep:
             if started and self.lane.free:
                 continue  # more may be due right now
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
 
 
 def _command(raw: bytes) -> Command | None:
