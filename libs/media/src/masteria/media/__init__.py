@@ -21,6 +21,9 @@ Modules:
                     MEDIA_S3_SECRET_ACCESS_KEY, MEDIA_MAX_BYTES (default 100 MiB)
   content_types.py  guess_content_type / check_content_type for uploads (declared type vs. the bytes)
   errors.py         MediaError and its subclasses
+  downloads/        DownloadWorker, PendingDownloads, MediaSource: inbound files fetched from a provider
+                    into the store before their message is published (import it from there: it needs
+                    the database and the outbox, which readers of the store do not)
 
 Usage::
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 
 import httpx
 
 from masteria.contracts.streams import SMS_DISPATCH, SMS_OUTBOUND
 from masteria.media import MediaSettings, MediaStore, open_media_store_from_settings
+from masteria.media.downloads import DownloadWorker
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.sms.context import SmsContext
-from masteria.sms.inbound_media.worker import MediaWorker
+from masteria.sms.inbound_media.repository import PENDING
+from masteria.sms.inbound_media.source import TwilioMedia
 from masteria.sms.keywords import KeywordTable
 from masteria.sms.senders.directory import SenderDirectory
 from masteria.sms.senders.routes import router as senders_router
 from masteria.sms.senders.service import status_url
+from masteria.sms.sending.commands import backoff_s
 from masteria.sms.sending.pacing import SenderPacer
 from masteria.sms.sending.service import Sending
 from masteria.sms.sending.worker import LaneWorker
@@ -53,7 +57,7 @@ def build_service(
         transport=twilio_transport,
     )
     workers: list[LaneWorker] = []
-    downloads: list[tuple[MediaWorker, MediaStore]] = []
+    downloads: list[tuple[DownloadWorker, MediaStore]] = []
 
     async def attach(svc: Service) -> None:
         if svc.secret_box is None:
@@ -82,16 +86,17 @@ def build_service(
         svc.http.state.sms.sending = sending
         if settings.media_download:
             store = open_media_store_from_settings(media)
-            downloader = MediaWorker(
+            downloader = DownloadWorker(
                 svc.sessions,
                 svc.outbox,
-                twilio,
-                directory,
+                PENDING,
                 store,
+                TwilioMedia(twilio, directory),
                 concurrency=settings.media_download_concurrency,
                 max_attempts=settings.media_max_attempts,
-                backoff_base_s=settings.media_backoff_base_s,
-                backoff_cap_s=settings.media_backoff_cap_s,
+                retry_delay=partial(
+                    backoff_s, base_s=settings.media_backoff_base_s, max_s=settings.media_backoff_cap_s
+                ),
                 poll_s=settings.media_poll_s,
             )
             downloader.start()

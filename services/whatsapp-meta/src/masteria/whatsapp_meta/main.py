@@ -12,11 +12,13 @@ import redis.asyncio as aioredis
 
 from masteria.contracts.streams import WHATSAPP_META_DISPATCH, WHATSAPP_META_OUTBOUND
 from masteria.media import MediaSettings, MediaStore, open_media_store_from_settings
+from masteria.media.downloads import DownloadWorker
 from masteria.persistence.group_commit import GroupCommitter
 from masteria.runtime.service import Service
 from masteria.whatsapp_meta.context import MetaContext
 from masteria.whatsapp_meta.graph import Connections, GraphClient, SendPool
-from masteria.whatsapp_meta.inbound_media.worker import MediaWorker
+from masteria.whatsapp_meta.inbound_media.repository import PENDING
+from masteria.whatsapp_meta.inbound_media.source import GraphMedia
 from masteria.whatsapp_meta.numbers.routes import router as numbers_router
 from masteria.whatsapp_meta.sending import records
 from masteria.whatsapp_meta.sending.backoff import Backoff
@@ -48,7 +50,7 @@ class Machinery:
     sweeps: dict[LaneName, RetrySweep] = field(default_factory=dict)
     committers: list[GroupCommitter[Any, Any]] = field(default_factory=list)
     reaper: Reaper | None = None
-    media: MediaWorker | None = None
+    media: DownloadWorker | None = None
     pacers: Pacers | None = None
     store: MediaStore | None = None
     sender: Sender | None = None
@@ -102,16 +104,15 @@ def build_service(settings: WhatsAppMetaSettings | None = None, media: MediaSett
             templates=templates,
         )
         _build_sending(svc, svc.redis, settings, machinery, senders, templates, graph)
-        machinery.media = MediaWorker(
+        machinery.media = DownloadWorker(
             svc.sessions,
             svc.outbox,
-            graph("admin"),
-            senders,
+            PENDING,
             machinery.store,
+            GraphMedia(graph("admin"), senders),
             concurrency=settings.media_download_concurrency,
             max_attempts=settings.media_max_attempts,
-            backoff=Backoff(settings.media_backoff_base_s, settings.media_backoff_cap_s),
-            max_bytes=media.max_bytes,
+            retry_delay=Backoff(settings.media_backoff_base_s, settings.media_backoff_cap_s).delay,
         )
         svc.http.state.meta.wake_media = machinery.media.wake
         for committer in machinery.committers:

@@ -3,67 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masteria.contracts.envelope import Envelope
+from masteria.media.downloads import PendingDownloads
+from masteria.media.downloads import pending_row as _pending_row
 from masteria.whatsapp_meta.tables import MediaDownload
 
-D = MediaDownload.__table__
+PENDING = PendingDownloads(MediaDownload.__table__)
 
 
 def pending_row(
     tenant_id: uuid.UUID, envelope: Envelope[Any], headers: dict[str, str], phone_number_id: str, media_id: str
 ) -> dict[str, Any]:
     """A download to do before ``envelope`` (an InboundMessage) is published."""
-    return {
-        "id": envelope.id,
-        "tenant_id": tenant_id,
-        "phone_number_id": phone_number_id,
-        "media_id": media_id,
-        "envelope": envelope.model_dump_json().encode(),
-        "headers": headers,
-    }
+    return _pending_row(tenant_id, envelope, headers, phone_number_id=phone_number_id, media_id=media_id)
 
 
 async def add(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Stage downloads in the caller's transaction."""
-    if rows:
-        await session.execute(insert(D).on_conflict_do_nothing(), rows)
-
-
-_CLAIM = text("""
-UPDATE whatsapp_meta.media_downloads AS d
-SET next_attempt_at = now() + make_interval(secs => :lease), attempts = d.attempts + 1
-FROM (
-  SELECT id FROM whatsapp_meta.media_downloads
-  WHERE next_attempt_at <= now() ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED
-) AS due
-WHERE d.id = due.id
-RETURNING d.id, d.tenant_id, d.phone_number_id, d.media_id, d.envelope, d.headers, d.attempts
-""")
-
-
-async def claim_due(session: AsyncSession, limit: int, lease_s: float) -> list[Any]:
-    """Due downloads (system context), hidden from other replicas for ``lease_s``; attempt counted."""
-    return list((await session.execute(_CLAIM, {"limit": limit, "lease": lease_s})).all())
-
-
-async def done(session: AsyncSession, download_id: uuid.UUID) -> None:
-    """Forget a download whose message is now in the outbox."""
-    await session.execute(delete(D).where(D.c.id == download_id))
-
-
-async def later(session: AsyncSession, download_id: uuid.UUID, delay_s: float, error: str) -> None:
-    """Try again after ``delay_s``."""
-    due = datetime.now(UTC) + timedelta(seconds=delay_s)
-    await session.execute(update(D).where(D.c.id == download_id).values(next_attempt_at=due, last_error=error[:2000]))
-
-
-async def pending_count(session: AsyncSession) -> int:
-    """How many downloads wait (in the current tenant or system context)."""
-    return int(await session.scalar(text("SELECT count(*) FROM whatsapp_meta.media_downloads")) or 0)
+    await PENDING.add(session, rows)

@@ -1,10 +1,9 @@
-"""Downloads inbound MMS media into the media store, then publishes the message that carried it.
+"""Downloads inbound files into the media store, then publishes the messages that carried them.
 
-The webhook only records a pending download (in the same commit as its receipt), so a text never
+A webhook only stages a pending download (in the same commit as its receipt), so a text never
 waits behind a picture and a crash loses nothing: a claimed download comes back after its lease.
-Twilio requires HTTP Basic (the sender's account SID and auth token) on media URLs. A file that
-cannot be fetched after ``media_max_attempts`` (or at once, when Twilio refuses it for good) is
-published with Twilio's URL only, and the log says why.
+A file that cannot be fetched after ``max_attempts`` (or at once, when it is refused for good) is
+published with the provider's reference only, and the log says why.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,33 +21,32 @@ from masteria.contracts.content import MediaContent
 from masteria.contracts.envelope import Envelope
 from masteria.contracts.messages import InboundMessage
 from masteria.contracts.registry import decode_envelope
-from masteria.media import MediaError, MediaStore
+from masteria.media.errors import MediaError
+from masteria.media.store import MediaStore
 from masteria.messaging.outbox import Outbox
 from masteria.observability.logging import get_logger
 from masteria.observability.metrics import EVENTS_CONSUMED
 from masteria.persistence.tenancy import system_session, tenant_session
-from masteria.sms.inbound_media import repository
-from masteria.sms.senders.directory import SenderDirectory
-from masteria.sms.sending.commands import backoff_s
-from masteria.sms.twilio_api import MediaDownloadError, TwilioClient
+
+from .queue import PendingDownloads
+from .source import MediaSource
 
 log = get_logger(__name__)
-METRIC = "sms-media"
+FALLBACK_CONTENT_TYPE = "application/octet-stream"
 
 
 @dataclass
-class MediaWorker:
+class DownloadWorker:
     """Takes due downloads (across tenants), a few at a time."""
 
     sessions: async_sessionmaker[AsyncSession]
     outbox: Outbox
-    twilio: TwilioClient
-    directory: SenderDirectory
+    pending: PendingDownloads
     store: MediaStore
+    source: MediaSource
     concurrency: int
     max_attempts: int
-    backoff_base_s: float
-    backoff_cap_s: float
+    retry_delay: Callable[[int], float]  # seconds to wait after failed attempt n (1-based)
     lease_s: float = 120.0
     poll_s: float = 1.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
@@ -56,7 +55,7 @@ class MediaWorker:
 
     def start(self) -> None:
         """Work in the background."""
-        self._task = asyncio.create_task(self._run(), name="sms-media-downloads")
+        self._task = asyncio.create_task(self._run(), name=f"{self.source.name}-downloads")
 
     async def stop(self) -> None:
         """Stop; downloads in flight come back after their lease."""
@@ -77,7 +76,7 @@ class MediaWorker:
             if room > 0:
                 try:
                     async with system_session(self.sessions) as session:
-                        claimed = await repository.claim_due(session, room, self.lease_s)
+                        claimed = await self.pending.claim_due(session, room, self.lease_s)
                 except Exception:
                     log.exception("claiming media downloads failed")
             for row in claimed:
@@ -86,8 +85,11 @@ class MediaWorker:
                 task.add_done_callback(self._finished)
             if claimed and len(claimed) == room:
                 await asyncio.sleep(0)  # a backlog: claim again as soon as a download ends
+            # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancel that lands as the wake
+            # fires, and stop() would then wait for this loop forever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                async with asyncio.timeout(self.poll_s):
+                    await self._wake.wait()
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
@@ -99,29 +101,23 @@ class MediaWorker:
         if not isinstance(message, InboundMessage) or not isinstance(message.content, MediaContent):
             await self._publish(row, envelope)
             return
+        refusals: tuple[type[Exception], ...] = (*self.source.failures, MediaError, LookupError)
         try:
             content = await self._fetch(row, message.content)
-        except (MediaDownloadError, MediaError, LookupError) as exc:
+        except refusals as exc:
             await self._failed(row, envelope, exc)
             return
         except Exception as exc:  # anything else: retried like a transient failure
-            log.exception("media download crashed", media_url=row.media_url)
+            log.exception("media download crashed", **self._file(row))
             await self._failed(row, envelope, exc)
             return
         updated = envelope.model_copy(update={"data": message.model_copy(update={"content": content})})
         await self._publish(row, updated)
-        EVENTS_CONSUMED.labels(METRIC, "downloaded").inc()
+        EVENTS_CONSUMED.labels(self.source.name, "downloaded").inc()
 
     async def _fetch(self, row: Any, media: MediaContent) -> MediaContent:
-        sender = await self.directory.for_send(row.tenant_id, row.sender_id)
-        if sender is None:
-            raise LookupError(f"sender {row.sender_id} is no longer registered")
-        got = await self.twilio.download_media(
-            row.media_url, sender.account_sid, sender.auth_token, max_bytes=self.store.max_bytes
-        )
-        # Twilio's MediaContentType is what the customer's phone declared; the file server's type
-        # only fills in when the webhook gave none.
-        content_type = media.mime_type or got.content_type or "application/octet-stream"
+        got = await self.source.fetch(row, media, self.store.max_bytes)
+        content_type = got.content_type or FALLBACK_CONTENT_TYPE
         stored = await self.store.put(row.tenant_id, got.data, content_type=content_type, filename=media.filename)
         return media.model_copy(
             update={
@@ -133,31 +129,35 @@ class MediaWorker:
         )
 
     async def _failed(self, row: Any, envelope: Envelope[Any], exc: Exception) -> None:
-        if row.attempts < self.max_attempts and _transient(exc):
-            delay = backoff_s(row.attempts, self.backoff_base_s, self.backoff_cap_s)
+        if row.attempts < self.max_attempts and self._transient(exc):
+            delay = self.retry_delay(row.attempts)
             async with tenant_session(self.sessions, row.tenant_id) as session:
-                await repository.later(session, row.id, delay, repr(exc))
-            log.info("media download failed; retrying", media_url=row.media_url, attempt=row.attempts, error=repr(exc))
+                await self.pending.later(session, row.id, delay, repr(exc))
+            log.info("media download failed; retrying", **self._file(row), attempt=row.attempts, error=repr(exc))
             return
+        given_up = f"media download given up: the message is published with {self.source.fallback} only"
         log.warning(
-            "media download given up: the message is published with Twilio's URL only",
-            media_url=row.media_url,
+            given_up,
+            **self._file(row),
             attempts=row.attempts,
             error=repr(exc),
             event_id=str(row.id),
         )
-        EVENTS_CONSUMED.labels(METRIC, "given_up").inc()
+        EVENTS_CONSUMED.labels(self.source.name, "given_up").inc()
         await self._publish(row, envelope)
 
     async def _publish(self, row: Any, envelope: Envelope[Any]) -> None:
         tenant: uuid.UUID = row.tenant_id
         async with tenant_session(self.sessions, tenant) as session:
             await self.outbox.write(session, [{**self.outbox.row(envelope), "headers": dict(row.headers)}])
-            await repository.done(session, row.id)
+            await self.pending.done(session, row.id)
 
+    def _transient(self, exc: Exception) -> bool:
+        if isinstance(exc, self.source.failures):
+            return not self.source.permanent(exc)
+        # Too large, an empty file, a refused type, an owner gone: trying again cannot help.
+        return not isinstance(exc, MediaError | LookupError)
 
-def _transient(exc: Exception) -> bool:
-    if isinstance(exc, MediaDownloadError):
-        return not exc.permanent
-    # Too large, an empty file, a sender gone: trying again cannot help; anything else may pass.
-    return not isinstance(exc, MediaError | LookupError)
+    def _file(self, row: Any) -> dict[str, Any]:
+        """The log fields that name the file."""
+        return {self.source.locator: getattr(row, self.source.locator)}
