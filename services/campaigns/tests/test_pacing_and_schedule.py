@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, time, timedelta
 
-from masteria.campaigns.sending.lag import STALE_S, SendLags
 from masteria.campaigns.sending.pacing import Inflight, backoff_s, refill
 from masteria.campaigns.sending.schedule import in_quiet_hours, may_send
 
@@ -19,17 +17,14 @@ def test_the_bucket_refills_at_the_pace_and_holds_half_a_second() -> None:
     assert refill(0.2, NOW, NOW + timedelta(seconds=0.5), 1) == 0.7
 
 
-def channel(
-    window: Inflight, latency: float, seconds: float, tick: float = 0.1, send_lag: float | None = None
-) -> None:
-    """A channel that answers every dispatch after ``latency`` and absorbs whatever the window allows;
-    ``send_lag`` is the wait before sending the first statuses report (None: no such report)."""
+def channel(window: Inflight, latency: float, seconds: float, tick: float = 0.1) -> None:
+    """A channel that answers every dispatch after ``latency`` and absorbs whatever the window allows."""
     clock, inflight, sent = 0.0, 0, []
     while clock < seconds:
         answered = sum(1 for at in sent if at <= clock - latency)
         sent = [at for at in sent if at > clock - latency]
         inflight -= answered
-        room = window.observe(inflight, clock, cap=10_000, send_lag=send_lag)
+        room = window.observe(inflight, clock, cap=10_000)
         sent += [clock] * room
         inflight += room
         window.dispatched(room)
@@ -46,34 +41,6 @@ def test_the_window_shrinks_to_the_minimum_when_commands_queue() -> None:
     window = Inflight(minimum=20, target_s=0.8, window=500)
     channel(window, latency=3.0, seconds=20)
     assert window.window == 20
-
-
-def test_a_slow_way_back_does_not_shrink_the_window_when_sends_go_out_at_once() -> None:
-    # Statuses take 3 s to come back (a busy machine, a slow webhook), but each send left within 0.1 s of
-    # being queued: nothing waits, so a pause would leave nothing behind and the window keeps growing.
-    measured = Inflight(minimum=20, target_s=0.8)
-    channel(measured, latency=3.0, seconds=10, send_lag=0.1)
-    assert measured.window > 1000
-    guessed = Inflight(minimum=20, target_s=0.8)
-    channel(guessed, latency=3.0, seconds=10)
-    assert guessed.window == 20  # from the time to a first status alone, the same channel looks congested
-
-
-def test_the_window_shrinks_when_sends_wait() -> None:
-    window = Inflight(minimum=20, target_s=0.8, window=500)
-    channel(window, latency=3.0, seconds=20, send_lag=2.5)
-    assert window.window == 20
-
-
-def test_send_lags_keep_a_recent_high_percentile_per_campaign() -> None:
-    lags, campaign, other = SendLags(), uuid.uuid4(), uuid.uuid4()
-    assert lags.current(campaign, clock=0.0) is None
-    lags.observe(campaign, [0.1] * 95 + [3.0] * 5, clock=0.0)
-    assert lags.current(campaign, clock=1.0) == 0.1  # a few stragglers are not the pipeline
-    lags.observe(campaign, [1.0] * 100, clock=1.0)
-    assert 0.1 < (lags.current(campaign, clock=1.5) or 0) < 1.0  # smoothed towards the new batch
-    assert lags.current(other, clock=1.5) is None
-    assert lags.current(campaign, clock=1.0 + STALE_S + 0.1) is None  # old news says nothing
 
 
 def test_the_window_never_exceeds_its_cap() -> None:

@@ -61,9 +61,7 @@ def build_service(settings: CampaignsSettings | None = None) -> Service:
                 CAMPAIGNS_STATUS,
                 batch_handler(
                     statuses.CONSUMER,
-                    statuses.status_work(
-                        settings.retry_base_s, settings.retry_cap_s, [cadence_statuses.apply], campaigns.send_lags
-                    ),
+                    statuses.status_work(settings.retry_base_s, settings.retry_cap_s, [cadence_statuses.apply]),
                 ),
             ),
         ],

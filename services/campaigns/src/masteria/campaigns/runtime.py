@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from fastapi import Request
 
-from masteria.campaigns.sending.lag import SendLags
 from masteria.campaigns.settings import CampaignsSettings
 from masteria.runtime.service import Service
 
@@ -21,8 +20,6 @@ class Campaigns:
     """Started with the service (``start``) and stopped with it (``stop``)."""
 
     settings: CampaignsSettings
-    # Written by this process's status consumer, read by its dispatcher.
-    send_lags: SendLags = field(default_factory=SendLags)
     _dispatcher: Dispatcher | None = None
     _snapshots: SnapshotWorker | None = None
 
@@ -33,7 +30,7 @@ class Campaigns:
 
         self._snapshots = SnapshotWorker(service, self.settings.snapshot_poll_s)
         self._snapshots.start()
-        self._dispatcher = Dispatcher(service, self.settings, self.send_lags)
+        self._dispatcher = Dispatcher(service, self.settings)
         self._dispatcher.start()
 
     async def stop(self, service: Service) -> None:

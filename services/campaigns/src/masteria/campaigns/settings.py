@@ -16,9 +16,9 @@ class CampaignsSettings(ServiceSettings):
     port: int = 8104
     # The dispatcher's loop period; each tick sends what the campaign's token bucket allows.
     tick_s: float = Field(0.1, gt=0, le=5)
-    # The in-flight window (dispatched, no status yet; >= inflight_min) adapts so that a dispatch waits at most
-    # inflight_s before the adapter sends it (measured from first statuses, see sending/lag.py): a pause then
-    # leaves less than that much of sends behind it, however slow the channel.
+    # The in-flight window (dispatched, no status yet; >= inflight_min) adapts so that a dispatch gets its first
+    # status within inflight_s: a pause then leaves less than that much of sends behind it (sends reach the
+    # provider before their status comes back), however slow the channel.
     inflight_s: float = Field(0.8, gt=0)
     inflight_min: int = Field(20, ge=1)
     # Recipients taken per campaign and tick at most (one transaction each). A pause waits for the tick holding

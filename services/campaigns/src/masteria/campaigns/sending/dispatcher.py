@@ -28,7 +28,6 @@ from masteria.campaigns.counters import Moves
 from masteria.campaigns.events import wrap
 from masteria.campaigns.sending import repository
 from masteria.campaigns.sending.dispatch import DispatchItem, DispatchOutcome, queue_dispatches
-from masteria.campaigns.sending.lag import SendLags
 from masteria.campaigns.sending.pacing import Inflight, refill
 from masteria.campaigns.sending.schedule import may_send
 from masteria.campaigns.settings import CampaignsSettings
@@ -45,9 +44,8 @@ RATE_WINDOW_S = 5.0
 class Dispatcher:
     """One loop per process; ``wake`` after a launch, resume or pause commits to act before the next tick."""
 
-    def __init__(self, service: Service, settings: CampaignsSettings, send_lags: SendLags | None = None) -> None:
+    def __init__(self, service: Service, settings: CampaignsSettings) -> None:
         self.service, self.settings = service, settings
-        self.send_lags = send_lags or SendLags()
         self._inflight: dict[uuid.UUID, Inflight] = {}
         self._sends: dict[uuid.UUID, deque[tuple[float, int]]] = {}
         self._tail: dict[uuid.UUID, tuple[uuid.UUID, float]] = {}  # finished campaigns still reporting progress
@@ -133,8 +131,7 @@ class Dispatcher:
             return values
         in_flight = await repository.inflight(session, row.id)
         cap = row.messages_per_second * self.settings.inflight_s * 2  # never more than 2 x target of the pace
-        lag = self.send_lags.current(row.id)
-        window = self._window(row.id).observe(in_flight, time.monotonic(), cap, send_lag=lag)
+        window = self._window(row.id).observe(in_flight, time.monotonic(), cap)
         n = min(math.floor(tokens), window, self.settings.dispatch_batch_max)
         picked = await repository.pick(session, row.id, n) if n > 0 else []
         outcomes = await self._dispatch(session, tenant_id, row, picked, moves)
@@ -211,7 +208,6 @@ class Dispatcher:
                 self._tail.pop(campaign_id, None)
                 self._inflight.pop(campaign_id, None)
                 self._sends.pop(campaign_id, None)
-                self.send_lags.forget(campaign_id)
                 continue
             await self._report_finished(tenant_id, campaign_id)
 

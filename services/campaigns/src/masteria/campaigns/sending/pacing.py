@@ -25,15 +25,14 @@ def refill(tokens: float, last: datetime | None, now: datetime, rate: float) -> 
 
 @dataclass
 class Inflight:
-    """The in-flight window of one campaign, adapted so that a dispatch waits at most ``target_s`` to be sent.
+    """The in-flight window of one campaign, adapted so that a dispatch gets its first status within ``target_s``.
 
-    The wait before sending comes from the first statuses (``lag.SendLags``); until there is one, it is
-    estimated by Little's law as in-flight / status rate (an upper bound: it also counts the status's way
-    back). While it stays under the target and the window is what holds the campaign back, the window grows
-    (doubling per second); when it exceeds the target (commands are queueing downstream), the window shrinks.
-    So the window settles at the largest size the channel absorbs without a queue, and a pause leaves at most
-    ~``target_s`` of sends behind it, whatever the channel's speed. A fixed window (status rate x a constant)
-    would instead collapse to the minimum whenever the pipeline's own latency exceeds that constant.
+    By Little's law the time to a first status is in-flight / status rate. While it stays under the target and
+    the window is what holds the campaign back, the window grows (doubling per second); when it exceeds the
+    target (commands are queueing downstream), the window shrinks. So the window settles at the largest size
+    the channel absorbs without a queue, and a pause leaves at most ~``target_s`` of sends behind it, whatever
+    the channel's speed. A fixed window (status rate x a constant) would instead collapse to the minimum
+    whenever the pipeline's own latency exceeds that constant, e.g. on a busy machine.
     """
 
     minimum: int
@@ -46,18 +45,13 @@ class Inflight:
     def __post_init__(self) -> None:
         self.window = max(self.window, float(self.minimum))
 
-    def observe(self, inflight_now: int, clock: float, cap: float, send_lag: float | None = None) -> int:
-        """Record the tick's in-flight count; returns how many more may be dispatched now (window <= cap).
-
-        ``send_lag`` (see ``lag.SendLags``), when known, is the wait before sending measured directly; the
-        window then answers to it rather than to the time to a first status, which also counts the status's
-        way back and would shrink the window for a delay that no pause suffers.
-        """
+    def observe(self, inflight_now: int, clock: float, cap: float) -> int:
+        """Record the tick's in-flight count; returns how many more may be dispatched now (window <= cap)."""
         if self._after is not None and clock > self._at:
             dt = min(clock - self._at, 1.0)
             answered = max(0, self._after - inflight_now)
             self.rate += (1 - math.exp(-dt)) * (answered / (clock - self._at) - self.rate)
-            latency = send_lag if send_lag is not None else inflight_now / self.rate if self.rate > 0 else math.inf
+            latency = inflight_now / self.rate if self.rate > 0 else math.inf
             if latency > self.target_s and inflight_now > self.minimum:
                 self.window = max(float(self.minimum), self.window * (1 - 0.5 * dt))
             elif latency <= self.target_s and self._after >= 0.9 * self.window:

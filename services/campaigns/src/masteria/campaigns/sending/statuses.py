@@ -11,8 +11,7 @@ Statuses of dispatches that are not campaign recipients (cadence sends) go to th
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +20,6 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from masteria.campaigns.counters import Moves
-from masteria.campaigns.sending.lag import SendLags
 from masteria.campaigns.sending.pacing import backoff_s
 from masteria.campaigns.tables import processed_events
 from masteria.contracts.messages import ErrorClassification, MessageStatus, MessageStatusChanged, status_advances
@@ -49,8 +47,7 @@ STATE_OF_STATUS = {
     MessageStatus.UNKNOWN: "unknown",
 }
 _FIND = text("""
-    SELECT r.id, r.campaign_id, r.state, r.dispatch_id, r.attempt, r.queued_at, k.max_attempts,
-           k.state AS campaign_state
+    SELECT r.id, r.campaign_id, r.state, r.dispatch_id, r.attempt, k.max_attempts, k.state AS campaign_state
       FROM campaigns.recipients r JOIN campaigns.campaigns k ON k.id = r.campaign_id
      WHERE r.dispatch_id = ANY(CAST(:ids AS uuid[]))
      ORDER BY r.id
@@ -87,7 +84,6 @@ class Fold:
     read_at: datetime | None = None
     failed_at: datetime | None = None
     dirty: bool = False
-    waited_s: float | None = None  # queued until sent, from the first status (see ``lag``)
 
     def apply(self, status: MessageStatusChanged, retry_in: Callable[[int], float]) -> None:
         """Fold one status in (ignored once a retry has been decided: it belongs to the abandoned attempt)."""
@@ -98,8 +94,6 @@ class Fold:
             return
         at = status.occurred_at
         self.dirty = True
-        if self.state == "queued" and status.status is not MessageStatus.UNKNOWN and self.row.queued_at is not None:
-            self.waited_s = max(0.0, (at - self.row.queued_at).total_seconds())
         if status.status is MessageStatus.FAILED:
             self._failed(status, retry_in)
             return
@@ -139,7 +133,7 @@ class Fold:
 
 
 def status_work(
-    retry_base_s: float, retry_cap_s: float, hooks: list[StatusHook], send_lags: SendLags | None = None
+    retry_base_s: float, retry_cap_s: float, hooks: list[StatusHook]
 ) -> Callable[[AsyncSession, Outbox, uuid.UUID, list[Received]], Awaitable[int]]:
     """The consumer's work with its settings bound (the shape ``consumers.batch_handler`` runs)."""
 
@@ -148,7 +142,7 @@ def status_work(
 
     async def work(session: AsyncSession, outbox: Outbox, tenant_id: uuid.UUID, items: list[Received]) -> int:
         del outbox
-        return await apply_statuses(session, tenant_id, items, retry_in, hooks, send_lags)
+        return await apply_statuses(session, tenant_id, items, retry_in, hooks)
 
     return work
 
@@ -159,9 +153,8 @@ async def apply_statuses(
     items: list[Received],
     retry_in: Callable[[int], float],
     hooks: list[StatusHook] | None = None,
-    send_lags: SendLags | None = None,
 ) -> int:
-    """Apply one tenant's statuses; returns how many recipients moved (and tells ``send_lags`` the waits)."""
+    """Apply one tenant's statuses; returns how many recipients moved."""
     fresh = await claim_events(session, processed_events, CONSUMER, tenant_id, [r.envelope.id for r in items])
     statuses: list[MessageStatusChanged] = [
         r.envelope.data
@@ -180,8 +173,6 @@ async def apply_statuses(
             others.append(status)
             continue
         fold.apply(status, retry_in)
-    if send_lags is not None:
-        _observe_waits(send_lags, folds.values())
     moves = Moves()
     moved = await _save(session, [f.saved() for f in folds.values() if f.dirty], moves)
     for hook in hooks or []:
@@ -208,15 +199,6 @@ async def _save(session: AsyncSession, saved: list[dict[str, Any]], moves: Moves
         "failed": [s["failed"] for s in saved],
     }
     return moves.moved((await session.execute(_SAVE, params)).all())
-
-
-def _observe_waits(send_lags: SendLags, folds: Iterable[Fold]) -> None:
-    waits: dict[uuid.UUID, list[float]] = defaultdict(list)
-    for fold in folds:
-        if fold.waited_s is not None:
-            waits[fold.row.campaign_id].append(fold.waited_s)
-    for campaign_id, seconds in waits.items():
-        send_lags.observe(campaign_id, seconds)
 
 
 def _rank(status: MessageStatus) -> int:
