@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +35,7 @@ from sqlalchemy.types import Text
 
 from masteria.campaigns.cadences.models import Cadence, CadenceSend, CadenceStep, Enrolment
 from masteria.campaigns.tables import contacts
+from masteria.persistence.tenancy import set_tenant
 
 cadences_t = Cadence.__table__
 steps_t = CadenceStep.__table__
@@ -49,6 +52,15 @@ async def claim_across_tenants(session: AsyncSession, claim: Any, params: dict[s
     claimed = list((await session.execute(claim, params)).all())
     await session.execute(_SYSTEM_OFF)
     return claimed
+
+
+async def each_tenant(
+    session: AsyncSession, claimed: list[Row[Any]], work: Callable[[uuid.UUID, list[uuid.UUID]], Awaitable[None]]
+) -> None:
+    """``work`` on each tenant's share of rows claimed across tenants (their ``id``s), in that tenant's context."""
+    for tenant_id, group in groupby(sorted(claimed, key=lambda r: r.tenant_id.int), key=lambda r: r.tenant_id):
+        await set_tenant(session, tenant_id)
+        await work(tenant_id, [r.id for r in group])
 
 
 async def insert_cadence(session: AsyncSession, values: dict[str, Any]) -> None:

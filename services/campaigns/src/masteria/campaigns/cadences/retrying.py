@@ -19,7 +19,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Row, bindparam, not_, select, text
@@ -27,7 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masteria.campaigns.cadences import repository
 from masteria.campaigns.cadences.hours import BusinessHours
-from masteria.campaigns.cadences.repository import cadences_t, claim_across_tenants, enrolments_t, sends_t, steps_t
+from masteria.campaigns.cadences.repository import (
+    cadences_t,
+    claim_across_tenants,
+    each_tenant,
+    enrolments_t,
+    sends_t,
+    steps_t,
+)
 from masteria.campaigns.cadences.schemas import hours_from_json
 from masteria.campaigns.cadences.stepping import CONTACT_FIELDS, STOPPING
 from masteria.campaigns.sending.dispatch import DispatchItem, queue_dispatches
@@ -35,7 +41,6 @@ from masteria.campaigns.tables import contacts
 from masteria.contracts.channels import Channel
 from masteria.contracts.ids import uuid7
 from masteria.messaging.outbox import Outbox
-from masteria.persistence.tenancy import set_tenant
 
 
 async def run_retries(
@@ -44,9 +49,7 @@ async def run_retries(
     """Send again up to ``batch`` cadence sends of every tenant whose retry is due; how many were taken."""
     async with sessions() as session, session.begin():
         claimed = await claim_across_tenants(session, _claim(batch), {"now": now})
-        for tenant_id, group in groupby(sorted(claimed, key=lambda r: r.tenant_id.int), key=lambda r: r.tenant_id):
-            await set_tenant(session, tenant_id)
-            await retry(session, outbox, tenant_id, [r.id for r in group], grace=grace, now=now)
+        await each_tenant(session, claimed, lambda t, ids: retry(session, outbox, t, ids, grace=grace, now=now))
     return len(claimed)
 
 

@@ -14,7 +14,6 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, text, true
@@ -22,14 +21,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from masteria.campaigns.cadences.conditions import Condition, Facts, ReplySince, StepRule, holds
 from masteria.campaigns.cadences.hours import BusinessHours, Delay, DelayUnit, due_at
-from masteria.campaigns.cadences.repository import cadences_t, claim_across_tenants, enrolments_t, sends_t, steps_t
+from masteria.campaigns.cadences.repository import (
+    cadences_t,
+    claim_across_tenants,
+    each_tenant,
+    enrolments_t,
+    sends_t,
+    steps_t,
+)
 from masteria.campaigns.cadences.schemas import hours_from_json
 from masteria.campaigns.sending.dispatch import CONTACT_DELETED, OPTED_OUT, DispatchItem, queue_dispatches
 from masteria.campaigns.tables import contacts
 from masteria.contracts.channels import Channel
 from masteria.contracts.ids import uuid7
 from masteria.messaging.outbox import Outbox
-from masteria.persistence.tenancy import set_tenant
 
 # Skips that end the enrolment: the contact may not (or can no longer) be messaged at all.
 STOPPING = {OPTED_OUT: "opted_out", CONTACT_DELETED: "contact_deleted"}
@@ -43,9 +48,7 @@ async def run_due(
     async with sessions() as session, session.begin():
         # Due enrolments are found across tenants; everything else happens inside each tenant's context.
         claimed = await claim_across_tenants(session, _claim(batch), {"now": now})
-        for tenant_id, group in groupby(sorted(claimed, key=lambda r: r.tenant_id.int), key=lambda r: r.tenant_id):
-            await set_tenant(session, tenant_id)
-            await advance(session, outbox, tenant_id, [r.id for r in group], grace=grace, now=now)
+        await each_tenant(session, claimed, lambda t, ids: advance(session, outbox, t, ids, grace=grace, now=now))
     return len(claimed)
 
 
