@@ -55,9 +55,11 @@ class BatchConsumer:
                 await self._task
         if self._subscription is not None:
             # Left subscribed, the inbox of the last lingering fetch kept the connection's drain (the broker's
-            # stop) waiting for its whole timeout: crm and campaigns were SIGKILLed at every shutdown.
-            with contextlib.suppress(ConnectionClosedError):
-                await self._subscription.unsubscribe()
+            # stop) waiting for its whole timeout: crm and campaigns were SIGKILLed at every shutdown. Bounded:
+            # an unsubscribe must never hold a stop up itself.
+            with contextlib.suppress(ConnectionClosedError, TimeoutError):
+                async with asyncio.timeout(2.0):
+                    await self._subscription.unsubscribe()
             self._subscription = None
 
     async def _run(self, subscription: JetStreamContext.PullSubscription) -> None:
